@@ -1,0 +1,857 @@
+"""The command line: parses options, calls the library, prints, and sets the exit code.
+
+The only module that prints.  Heavy libraries (rich, pydantic, icalendar, jinja2) are imported
+inside the commands that need them, so that everyday commands start fast.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .dates import Lang
+from .errors import RuhrtimelineError, StoreError, UsageError
+from .i18n import default_lang, word
+from .query import EventFilter
+from .store import Store, load_store, unknown_id_message
+
+# click's base exception, whichever click typer brings (its own copy since 0.28).
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+_ROOT_OPTIONS = {"--help", "-h", "--version", "--install-completion", "--show-completion"}
+
+
+def _isatty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def with_default_command(args: Sequence[str]) -> list[str]:
+    """Run bare (or with options only), the command shows the timeline."""
+    argv = list(args)
+    if not argv or (argv[0].startswith("-") and argv[0] not in _ROOT_OPTIONS):
+        argv.insert(0, "timeline")
+    return argv
+
+
+class _Group(TyperGroup):
+    """Runs ``timeline`` when no command is given and turns every error into one line."""
+
+    def main(self, args: Sequence[str] | None = None, *pargs: Any, **kwargs: Any) -> Any:
+        argv = with_default_command(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv or bool(os.environ.get("RUHRTIMELINE_DEBUG"))
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(argv, *pargs, **kwargs)
+        except RuhrtimelineError as exc:
+            _fail(exc, debug)
+        except _ClickException as exc:
+            if debug:
+                import traceback
+
+                traceback.print_exc()
+            code = getattr(exc, "exit_code", 2)
+            message = exc.format_message()  # type: ignore[attr-defined]
+            command = getattr(getattr(exc, "ctx", None), "command_path", "ruhrtimeline")
+            hint = f" (see '{command} --help')" if code == 2 else ""
+            _stderr(f"error: {message}{hint}")
+            sys.exit(code)
+        except (KeyboardInterrupt, typer.Abort):
+            _stderr("interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, as other command-line tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+        except Exception as exc:
+            if debug:
+                import traceback
+
+                traceback.print_exc()
+            _stderr(
+                f"error: internal error: {type(exc).__name__}: {exc} "
+                "(run again with --debug for the traceback, and please report it)"
+            )
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _stderr(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def _fail(exc: RuhrtimelineError, debug: bool) -> NoReturn:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    if isinstance(exc, StoreError) and exc.problems:
+        shown = exc.problems[:20]
+        for problem in shown:
+            _stderr(str(problem))
+        more = len(exc.problems) - len(shown)
+        tail = f" ({more} more)" if more else ""
+        _stderr(
+            f"error: the store is invalid{tail}; run 'ruhrtimeline validate' for every problem"
+            if len(exc.problems) > 1 or exc.problems[0].line
+            else "error: cannot read the store"
+        )
+    else:
+        _stderr(f"error: {exc}")
+    sys.exit(exc.exit_code)
+
+
+app = typer.Typer(
+    name="ruhrtimeline",
+    cls=_Group,
+    help="The Metropole Ruhr's international partnerships: timelines, calendar feeds and "
+    "yearly reports from one validated store.\n\nRun bare, it shows the timeline.",
+    epilog="Example: ruhrtimeline list --partner gzm --year 2019",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich" if _isatty() else None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+export_app = typer.Typer(
+    help="Export events for other programs (iCalendar, TimelineJS).", no_args_is_help=True
+)
+feeds_app = typer.Typer(help="Build the set of calendar feeds.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the cache of store indexes.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(cache_app, name="cache")
+
+
+# --- shared options -------------------------------------------------------------------------
+
+
+class LangChoice(StrEnum):
+    de = "de"
+    en = "en"
+
+
+class Status(StrEnum):
+    held = "held"
+    planned = "planned"
+    cancelled = "cancelled"
+
+
+class PrecisionChoice(StrEnum):
+    year = "year"
+    season = "season"
+    month = "month"
+    day = "day"
+    time = "time"
+
+
+def _store_path(ctx: typer.Context) -> Path | None:
+    value = ctx.params.get("store")
+    return Path(value) if value else None
+
+
+def _completion_store(ctx: typer.Context) -> Store | None:
+    try:
+        return load_store(_store_path(ctx))
+    except RuhrtimelineError:
+        return None
+
+
+def complete_partner(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    store = _completion_store(ctx)
+    if store is None:
+        return []
+    return [
+        (p["id"], p["name"]) for p in store.partners() if p["id"].startswith(incomplete.lower())
+    ]
+
+
+def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    store = _completion_store(ctx)
+    if store is None:
+        return []
+    lang = default_lang()
+    return [
+        (t["id"], t["label"][lang])
+        for t in store.topics()
+        if t["id"].startswith(incomplete.lower())
+    ]
+
+
+def complete_event(ctx: typer.Context, incomplete: str) -> list[str]:
+    store = _completion_store(ctx)
+    if store is None:
+        return []
+    return [i for i in store.event_ids() if i.startswith(incomplete.lower())]
+
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        metavar="PATH",
+        show_default=False,
+        help="Store file [default: $RUHRTIMELINE_STORE, else the bundled store].",
+    ),
+]
+LangOpt = Annotated[
+    LangChoice | None,
+    typer.Option(
+        "--lang",
+        "-l",
+        show_default=False,
+        case_sensitive=False,
+        help="Language of the text [default: $RUHRTIMELINE_LANG, else the locale, else en].",
+    ),
+]
+NoColorOpt = Annotated[
+    bool,
+    typer.Option("--no-color", help="No colours even on a terminal (NO_COLOR is honoured too)."),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+PagerOpt = Annotated[bool, typer.Option("--pager", help="Page long output on a terminal.")]
+WidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=40,
+        max=1000,
+        show_default=False,
+        help="Width in columns [default: the terminal's, or 80 when piped].",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        show_default=False,
+        help="Write to FILE (atomically) instead of standard output.",
+    ),
+]
+PartnerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        metavar="ID",
+        autocompletion=complete_partner,
+        show_default=False,
+        help="Only events with this partner (repeatable: any of them).",
+    ),
+]
+AllPartnersOpt = Annotated[
+    bool, typer.Option("--all-partners", help="Require every --partner, not any.")
+]
+TopicOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="ID",
+        autocompletion=complete_topic,
+        show_default=False,
+        help="Only events on this topic (repeatable: any of them).",
+    ),
+]
+AllTopicsOpt = Annotated[bool, typer.Option("--all-topics", help="Require every --topic, not any.")]
+YearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YYYY",
+        show_default=False,
+        help="Only events that overlap this year.",
+    ),
+]
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="DATE",
+        show_default=False,
+        help="Only events that end on or after DATE (2019, 2019-08 or 2019-08-09).",
+    ),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        metavar="DATE",
+        show_default=False,
+        help="Only events that start on or before DATE (a partial date covers its whole period).",
+    ),
+]
+StatusOpt = Annotated[
+    list[Status] | None,
+    typer.Option("--status", show_default=False, help="Only events with this status (repeatable)."),
+]
+SearchOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--search",
+        "-s",
+        metavar="TEXT",
+        show_default=False,
+        help="Words that must all appear in titles, "
+        "summaries, places or people (any case, "
+        "accents optional, both languages).",
+    ),
+]
+PrecisionOpt = Annotated[
+    list[PrecisionChoice] | None,
+    typer.Option(
+        "--precision", show_default=False, help="Only dates of this precision (repeatable)."
+    ),
+]
+
+
+def _lang(value: LangChoice | None) -> Lang:
+    if value is None:
+        return default_lang()
+    return "de" if value is LangChoice.de else "en"
+
+
+def _open(store: Path | None) -> Store:
+    if store is not None and not store.exists():
+        raise UsageError(f"--store {store}: no such file")
+    return load_store(store)
+
+
+def _filter(
+    db: Store,
+    partner: list[str] | None,
+    all_partners: bool,
+    topic: list[str] | None,
+    all_topics: bool,
+    year: int | None,
+    from_: str | None,
+    to: str | None,
+    status: list[Status] | None,
+    search: str | None,
+    precision: list[PrecisionChoice] | None,
+) -> EventFilter:
+    flt = EventFilter.build(
+        partners=partner or (),
+        all_partners=all_partners,
+        topics=topic or (),
+        all_topics=all_topics,
+        year=year,
+        start=from_,
+        end=to,
+        statuses=[s.value for s in status or ()],
+        precisions=[p.value for p in precision or ()],
+        search=search,
+    )
+    db.check_ids(flt)
+    return flt
+
+
+class Terminal:
+    """Where text goes: plain lines when piped, rich colours on a terminal."""
+
+    def __init__(self, no_color: bool, width: int | None, pager: bool = False) -> None:
+        self.tty = _isatty()
+        self.color = (
+            self.tty
+            and not no_color
+            and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb"
+        )
+        self.pager = pager and self.tty
+        if width is not None:
+            self.width = width
+        elif self.tty:
+            import shutil
+
+            self.width = shutil.get_terminal_size().columns
+        else:
+            self.width = (
+                int(os.environ.get("COLUMNS", "") or 80)
+                if os.environ.get("COLUMNS", "").isdigit()
+                else 80
+            )
+
+    def _console(self) -> Any:
+        from rich.console import Console
+
+        return Console(
+            color_system="auto" if self.color else None,
+            no_color=not self.color,
+            highlight=False,
+            width=self.width,
+            soft_wrap=True,
+        )
+
+    def lines(self, lines: list[Any]) -> None:
+        from .terminal import to_plain, to_rich
+
+        if not self.tty:
+            sys.stdout.write(to_plain(lines))
+            return
+        console = self._console()
+        if self.pager:
+            with console.pager(styles=self.color):
+                console.print(to_rich(lines), end="")
+        else:
+            console.print(to_rich(lines), end="")
+
+    def table(self, headers: list[str], rows: list[list[str]], flexible: Sequence[int]) -> None:
+        from .terminal import grid
+
+        self.lines(grid(headers, rows, self.width, flexible, fancy=self.tty))
+
+
+def _emit(data: str | bytes, output: Path | None) -> None:
+    if output is not None:
+        from .files import atomic_write
+
+        atomic_write(output, data)
+        return
+    if isinstance(data, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data)
+        sys.stdout.flush()
+
+
+def _names(db: Store) -> Any:
+    from .terminal import Names
+
+    return Names(db.partner_map(), db.topic_map())
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ruhrtimeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The Metropole Ruhr's international partnerships: timelines, calendar feeds and yearly
+    reports from one validated store.
+
+    Run bare, it shows the timeline.  Every command takes --store PATH (or
+    $RUHRTIMELINE_STORE); --help on any command shows its options and an example.
+    """
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[PATH]",
+            show_default=False,
+            help="Store to check [default: --store, $RUHRTIMELINE_STORE, else the bundled store].",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format", "-f", help="text, or json (a list of problems) for editors and CI."
+        ),
+    ] = ValidateFormat.text,
+    debug: DebugOpt = False,
+) -> None:
+    """Check a store and report every problem at once, as file:line:column: field: message.
+
+    Exit status 0 when valid, 1 when not.
+
+    Example: ruhrtimeline validate data/events.yaml --format json
+    """
+    target = path or store
+    if target is not None and not target.exists():
+        raise UsageError(f"{target}: no such file")
+    try:
+        db = load_store(target)
+    except StoreError as exc:
+        if format is ValidateFormat.json:
+            _emit(
+                json.dumps([p.as_dict() for p in exc.problems], ensure_ascii=False, indent=2)
+                + "\n",
+                None,
+            )
+        else:
+            for problem in exc.problems:
+                typer.echo(str(problem))
+            n = len(exc.problems)
+            typer.echo(f"{n} problem{'s' if n != 1 else ''} in {exc.path}", err=True)
+        raise typer.Exit(1) from None
+    if format is ValidateFormat.json:
+        _emit("[]\n", None)
+    else:
+        typer.echo(
+            f"{db.path}: valid ({db.count()} events, {len(db.partner_ids())} partners, "
+            f"{len(db.topic_ids())} topics)"
+        )
+
+
+@app.command()
+def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
+    """Print the JSON Schema of the store file, made from the data model.
+
+    Editors with the YAML language server use it to check and complete the store as you type.
+
+    Example: ruhrtimeline schema -o docs/store.schema.json
+    """
+    from .models import store_json_schema
+
+    _emit(json.dumps(store_json_schema(), ensure_ascii=False, indent=2) + "\n", output)
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+
+@app.command()
+def timeline(
+    partner: PartnerOpt = None,
+    all_partners: AllPartnersOpt = False,
+    topic: TopicOpt = None,
+    all_topics: AllTopicsOpt = False,
+    year: YearOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    status: StatusOpt = None,
+    search: SearchOpt = None,
+    precision: PrecisionOpt = None,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    width: WidthOpt = None,
+    no_color: NoColorOpt = False,
+    pager: PagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Show the events as a timeline, grouped by year (the default command).
+
+    Dates are written as precisely as they are known and no more.
+
+    Example: ruhrtimeline timeline --partner gmca --lang de
+    """
+    db = _open(store)
+    flt = _filter(
+        db, partner, all_partners, topic, all_topics, year, from_, to, status, search, precision
+    )
+    language = _lang(lang)
+    records = db.events(flt)
+    term = Terminal(no_color, width, pager)
+    if not records:
+        _stderr(word("no_events", language))
+        return
+    from .terminal import timeline as layout
+
+    lines = layout(records, _names(db), language, term.width, fancy=term.tty)
+    if output is not None:
+        from .terminal import to_plain
+
+        _emit(to_plain(lines), output)
+    else:
+        term.lines(lines)
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@app.command("list")
+def list_events(
+    partner: PartnerOpt = None,
+    all_partners: AllPartnersOpt = False,
+    topic: TopicOpt = None,
+    all_topics: AllTopicsOpt = False,
+    year: YearOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    status: StatusOpt = None,
+    search: SearchOpt = None,
+    precision: PrecisionOpt = None,
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = ListFormat.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    width: WidthOpt = None,
+    no_color: NoColorOpt = False,
+    pager: PagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List events as a table, or as JSON, CSV or Markdown for scripts.
+
+    JSON: one object an event, sorted by start date then id (fields in the README).
+
+    Example: ruhrtimeline list --partner gzm --year 2019 --format json
+    """
+    db = _open(store)
+    flt = _filter(
+        db, partner, all_partners, topic, all_topics, year, from_, to, status, search, precision
+    )
+    from . import listing
+
+    if format is ListFormat.json:
+        _emit(listing.events_json(db.event_json(flt)), output)
+        return
+    records = db.events(flt)
+    if format is ListFormat.csv:
+        _emit(listing.events_csv(records), output)
+        return
+    from .terminal import event_headers, event_rows
+
+    language = _lang(lang)
+    headers, rows = event_headers(language), event_rows(records, _names(db), language)
+    if format is ListFormat.markdown:
+        _emit(listing.markdown_table(headers, rows), output)
+    elif output is not None:
+        from .terminal import grid, to_plain
+
+        _emit(to_plain(grid(headers, rows, width or 100, (1, 2, 3, 4))), output)
+    elif not records:
+        _stderr(word("no_events", language))
+    else:
+        Terminal(no_color, width, pager).table(headers, rows, (1, 2, 3, 4))
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def show(
+    event_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            autocompletion=complete_event,
+            help="The event's id (see 'ruhrtimeline list').",
+        ),
+    ],
+    format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ShowFormat.text,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    width: WidthOpt = None,
+    no_color: NoColorOpt = False,
+    pager: PagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Show one event in full: titles, summary, when and where, partners, people and sources.
+
+    Example: ruhrtimeline show rvr-gzm-partnership-agreement-2019
+    """
+    db = _open(store)
+    record = db.event(event_id.lower())
+    if record is None:
+        raise UsageError(unknown_id_message("event", event_id, db.event_ids()))
+    if format is ShowFormat.json:
+        _emit(json.dumps(record, ensure_ascii=False, indent=2) + "\n", None)
+        return
+    from .terminal import show as layout
+
+    term = Terminal(no_color, width, pager)
+    term.lines(layout(record, _names(db), _lang(lang), term.width, fancy=term.tty))
+
+
+@app.command()
+def partners(
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = ListFormat.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    width: WidthOpt = None,
+    no_color: NoColorOpt = False,
+    pager: PagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List the partners with their number of events and first and last date.
+
+    Example: ruhrtimeline partners --format json
+    """
+    from . import listing
+    from .terminal import partner_headers, partner_rows
+
+    db = _open(store)
+    items = db.partners()
+    _table_or_data(
+        items,
+        partner_headers(_lang(lang)),
+        partner_rows(items, _lang(lang)),
+        format,
+        output,
+        width,
+        no_color,
+        pager,
+        flexible=(1,),
+        csv=listing.partners_csv,
+    )
+
+
+@app.command()
+def topics(
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = ListFormat.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    width: WidthOpt = None,
+    no_color: NoColorOpt = False,
+    pager: PagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List the topics with their number of events and first and last date.
+
+    Example: ruhrtimeline topics --lang de
+    """
+    from . import listing
+    from .terminal import topic_headers, topic_rows
+
+    db = _open(store)
+    items = db.topics()
+    _table_or_data(
+        items,
+        topic_headers(_lang(lang)),
+        topic_rows(items, _lang(lang)),
+        format,
+        output,
+        width,
+        no_color,
+        pager,
+        flexible=(1,),
+        csv=listing.topics_csv,
+    )
+
+
+def _table_or_data(
+    items: Sequence[Any],
+    headers: list[str],
+    rows: list[list[str]],
+    format: ListFormat,
+    output: Path | None,
+    width: int | None,
+    no_color: bool,
+    pager: bool,
+    flexible: Sequence[int],
+    csv: Callable[[Any], str],
+) -> None:
+    from . import listing
+
+    if format is ListFormat.json:
+        _emit(listing.records_json(items), output)
+    elif format is ListFormat.csv:
+        _emit(csv(items), output)
+    elif format is ListFormat.markdown:
+        _emit(listing.markdown_table(headers, rows), output)
+    elif output is not None:
+        from .terminal import grid, to_plain
+
+        _emit(to_plain(grid(headers, rows, width or 100, flexible)), output)
+    else:
+        Terminal(no_color, width, pager).table(headers, rows, flexible)
+
+
+# --- cache ----------------------------------------------------------------------------------
+
+
+@cache_app.command("clear")
+def cache_clear(debug: DebugOpt = False) -> None:
+    """Remove every cached store index (they are rebuilt when needed).
+
+    Example: ruhrtimeline cache clear
+    """
+    from .store import cache_dir, clear_cache
+
+    removed = clear_cache()
+    typer.echo(f"removed {removed} cached index{'es' if removed != 1 else ''} from {cache_dir()}")
+
+
+@cache_app.command("info")
+def cache_info(debug: DebugOpt = False) -> None:
+    """Show where the cache is and what it holds.
+
+    Example: ruhrtimeline cache info
+    """
+    from .store import cache_dir
+
+    folder = cache_dir()
+    files = sorted(folder.glob("*.sqlite3")) if folder.is_dir() else []
+    size = sum(f.stat().st_size for f in files)
+    typer.echo(
+        f"{folder}: {len(files)} index{'es' if len(files) != 1 else ''}, {size / 1024:.0f} KiB"
+    )
+
+
+def _command_name(info: Any) -> str:
+    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
+
+
+def _completion_words() -> list[str] | None:
+    if "_RUHRTIMELINE_COMPLETE" not in os.environ:
+        return None
+    return (os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS") or "").split()
+
+
+def run(args: Sequence[str]) -> None:
+    """Run the command line, building only the command that is asked for.
+
+    typer turns every command into a click command before running one (~10 ms for all of
+    them, a tenth of the start-up); the others are left out when the first word names a
+    command, which changes nothing else.
+    """
+    words = _completion_words()
+    if words is not None:
+        words = words[1:-1] if len(words) > 2 else []  # the finished words after the program
+    else:
+        words = with_default_command(args)
+    target = app
+    if words and not words[0].startswith("-"):
+        commands = [c for c in app.registered_commands if _command_name(c) == words[0]]
+        groups = [g for g in app.registered_groups if g.name == words[0]]
+        if commands or groups:
+            target = copy.copy(app)
+            target.registered_commands = commands
+            target.registered_groups = groups
+    target(args=list(args), prog_name="ruhrtimeline")

@@ -1,0 +1,439 @@
+"""Dates as the sources give them: a documented subset of EDTF (ISO 8601-2).
+
+Supported forms (each may end in ``~`` approximate, ``?`` uncertain or ``%`` both)::
+
+    2017                    year
+    2018-21 … 2018-24       season: spring, summer, autumn, winter (Dec 2018 – Feb 2019)
+    2018-08                 month
+    2019-08-09              day
+    2025-01-30T09:00        local time (seconds optional); needs the event's IANA ``timezone``
+    A/B                     an interval of any two of the above, e.g. ``2018-12/2019-07``
+
+Every date knows its precision and the days it covers.  Qualifiers never widen the covered
+days: ``2019-06~/2019-12~`` covers 1 June to 31 December 2019 and is flagged approximate.
+Only the standard library is used, so that the CLI can parse dates without heavy imports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as TimeOfDay
+from typing import Literal
+
+Precision = Literal["year", "season", "month", "day", "time"]
+Lang = Literal["de", "en"]
+
+# Coarse to fine; an interval has the precision of its coarser end.
+PRECISIONS: tuple[Precision, ...] = ("year", "season", "month", "day", "time")
+_RANK = {p: i for i, p in enumerate(PRECISIONS)}
+
+SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+# First month of each season; winter runs from December into the next year's February.
+_SEASON_START = {21: 3, 22: 6, 23: 9, 24: 12}
+
+_POINT = re.compile(
+    r"(?P<year>\d{4})"
+    r"(?:-(?P<mid>\d{2})"
+    r"(?:-(?P<day>\d{2})"
+    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+    r")?)?"
+    r"(?P<qualifier>[~?%])?"
+)
+
+#: A regular expression for the whole subset, for the JSON Schema (editors check as you type).
+EDTF_PATTERN = (
+    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?[~?%]?"
+    r"(/\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?[~?%]?)?$"
+)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """28 to 31; the calendar module would import locale, which costs start-up time."""
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+class DateError(ValueError):
+    """A date string that is not in the supported EDTF subset, or not a real date."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatePoint:
+    """One side of a date: a year, season, month, day or local time, with qualifiers."""
+
+    year: int
+    precision: Precision
+    month: int | None = None
+    season: int | None = None
+    day: int | None = None
+    time: TimeOfDay | None = None
+    approximate: bool = False
+    uncertain: bool = False
+
+    @property
+    def first(self) -> date:
+        """The first day this point covers."""
+        if self.season is not None:
+            return date(self.year, _SEASON_START[self.season], 1)
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last(self) -> date:
+        """The last day this point covers."""
+        if self.day is not None:
+            return date(self.year, self.month or 1, self.day)
+        if self.season is not None:
+            if self.season == 24:
+                return date(self.year + 1, 2, days_in_month(self.year + 1, 2))
+            end_month = _SEASON_START[self.season] + 2
+            return date(self.year, end_month, days_in_month(self.year, end_month))
+        if self.month is not None:
+            return date(self.year, self.month, days_in_month(self.year, self.month))
+        return date(self.year, 12, 31)
+
+    @property
+    def local_datetime(self) -> datetime | None:
+        """The naive local date and time, for time precision only."""
+        if self.time is None:
+            return None
+        return datetime.combine(self.first, self.time)
+
+
+@dataclass(frozen=True, slots=True)
+class EdtfDate:
+    """A parsed date or interval, as written, with its precision and covered days."""
+
+    text: str
+    start: DatePoint
+    end: DatePoint | None = None
+
+    @property
+    def is_interval(self) -> bool:
+        return self.end is not None
+
+    @property
+    def points(self) -> tuple[DatePoint, ...]:
+        return (self.start,) if self.end is None else (self.start, self.end)
+
+    @property
+    def precision(self) -> Precision:
+        return min((p.precision for p in self.points), key=_RANK.__getitem__)
+
+    @property
+    def first(self) -> date:
+        return self.start.first
+
+    @property
+    def last(self) -> date:
+        return (self.end or self.start).last
+
+    @property
+    def approximate(self) -> bool:
+        return any(p.approximate for p in self.points)
+
+    @property
+    def uncertain(self) -> bool:
+        return any(p.uncertain for p in self.points)
+
+    @property
+    def has_time(self) -> bool:
+        return any(p.time is not None for p in self.points)
+
+    def covers_within(self, first: date, last: date) -> bool:
+        """True when every covered day lies inside ``first``..``last``."""
+        return first <= self.first and self.last <= last
+
+    def overlaps(self, first: date | None, last: date | None) -> bool:
+        """True when the covered days overlap the period (``None`` leaves that side open)."""
+        return (first is None or self.last >= first) and (last is None or self.first <= last)
+
+
+def _parse_point(text: str, whole: str) -> DatePoint:
+    m = _POINT.fullmatch(text)
+    if m is None:
+        raise DateError(
+            f"{whole!r} is not a supported date; write YYYY, YYYY-MM, YYYY-SS (season 21–24), "
+            "YYYY-MM-DD or YYYY-MM-DDTHH:MM, an interval A/B, optionally ending in ~ or ?"
+        )
+    year = int(m["year"])
+    if year < 1:
+        raise DateError(f"{whole!r}: year {m['year']} is out of range (0001–9999)")
+    qualifier = m["qualifier"] or ""
+    approximate = qualifier in ("~", "%")
+    uncertain = qualifier in ("?", "%")
+    mid = m["mid"]
+    if mid is None:
+        return DatePoint(year, "year", approximate=approximate, uncertain=uncertain)
+    value = int(mid)
+    if m["day"] is None and value in SEASONS:
+        return DatePoint(year, "season", season=value, approximate=approximate, uncertain=uncertain)
+    if not 1 <= value <= 12:
+        hint = "" if m["day"] is not None else "; seasons are 21 (spring) to 24 (winter)"
+        raise DateError(f"{whole!r}: month {mid} does not exist{hint}")
+    if m["day"] is None:
+        return DatePoint(year, "month", month=value, approximate=approximate, uncertain=uncertain)
+    day = int(m["day"])
+    month_days = days_in_month(year, value)
+    if not 1 <= day <= month_days:
+        raise DateError(
+            f"{whole!r}: day {m['day']} does not exist in {year}-{mid} (it has {month_days} days)"
+        )
+    if m["hour"] is None:
+        return DatePoint(
+            year, "day", month=value, day=day, approximate=approximate, uncertain=uncertain
+        )
+    hour, minute, second = int(m["hour"]), int(m["minute"]), int(m["second"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise DateError(f"{whole!r}: {m['hour']}:{m['minute']} is not a time of day")
+    return DatePoint(
+        year,
+        "time",
+        month=value,
+        day=day,
+        time=TimeOfDay(hour, minute, second),
+        approximate=approximate,
+        uncertain=uncertain,
+    )
+
+
+def parse_edtf(text: str) -> EdtfDate:
+    """Parse one date or interval of the subset; raise `DateError` saying what is wrong."""
+    if not isinstance(text, str):
+        raise DateError(f"a date must be a string, not {type(text).__name__}")
+    if text != text.strip():
+        raise DateError(f"{text!r}: remove the spaces around the date")
+    parts = text.split("/")
+    if len(parts) > 2:
+        raise DateError(f"{text!r}: an interval has exactly one '/'")
+    if len(parts) == 2 and ("" in parts or ".." in parts):
+        raise DateError(f"{text!r}: open intervals are not supported; give both ends")
+    start = _parse_point(parts[0], text)
+    if len(parts) == 1:
+        return EdtfDate(text, start)
+    end = _parse_point(parts[1], text)
+    if (start.time is None) != (end.time is None):
+        raise DateError(f"{text!r}: give a time on both ends of an interval, or on neither")
+    if end.last < start.first:
+        raise DateError(f"{text!r}: the end lies before the start")
+    start_dt, end_dt = start.local_datetime, end.local_datetime
+    if start_dt is not None and end_dt is not None and end_dt < start_dt:
+        raise DateError(f"{text!r}: the end lies before the start")
+    return EdtfDate(text, start, end)
+
+
+def parse_bound(text: str) -> tuple[date, date]:
+    """Parse a period bound given on the command line (YYYY, YYYY-MM or YYYY-MM-DD).
+
+    Returns the first and last day it covers: ``--from 2019-08`` starts on 1 August and
+    ``--to 2019-08`` ends on 31 August.
+    """
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text or ""):
+        raise DateError(f"{text!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    point = parse_edtf(text).start
+    if point.season is not None:
+        raise DateError(f"{text!r}: month {text[5:7]} does not exist")
+    return point.first, point.last
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+# --- Writing dates as precisely as they are known, and no more ----------------------------
+
+_MONTHS = {
+    "en": (
+        "January February March April May June July August September October November December"
+    ).split(),
+    "de": (
+        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+    ).split(),
+}
+_MONTHS_SHORT = {
+    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
+    "de": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sep. Okt. Nov. Dez.".split(),
+}
+_SEASON_NAMES = {
+    "en": {21: "spring", 22: "summer", 23: "autumn", 24: "winter"},
+    "de": {21: "Frühjahr", 22: "Sommer", 23: "Herbst", 24: "Winter"},
+}
+# An approximate month is written the way the sources put it ("ab Mitte 2019", "bis Ende 2019").
+_VAGUE_MONTH = {
+    "en": {1: "early {y}", 6: "mid-{y}", 7: "mid-{y}", 12: "end of {y}"},
+    "de": {1: "Anfang {y}", 6: "Mitte {y}", 7: "Mitte {y}", 12: "Ende {y}"},
+}
+_ABOUT = {"en": "c. ", "de": "ca. "}
+_ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ", "WET": "WEZ", "WEST": "WESZ", "EET": "OEZ"}
+
+Style = Literal["short", "long"]
+
+
+def month_name(month: int, lang: Lang, style: Style = "long") -> str:
+    return (_MONTHS if style == "long" else _MONTHS_SHORT)[lang][month - 1]
+
+
+def season_name(season: int, lang: Lang) -> str:
+    return _SEASON_NAMES[lang][season]
+
+
+def _day(day: int, lang: Lang) -> str:
+    return f"{day}." if lang == "de" else str(day)
+
+
+def _month(p: DatePoint) -> int:
+    if p.month is None:
+        raise ValueError(f"{p} has no month")
+    return p.month
+
+
+def _point_text(p: DatePoint, lang: Lang, style: Style, *, vague: bool = True) -> str:
+    """A point without qualifiers (except the wording of approximate months)."""
+    if p.precision == "year":
+        return str(p.year)
+    if p.season is not None:
+        year = f"{p.year}/{(p.year + 1) % 100:02d}" if p.season == 24 else str(p.year)
+        return f"{season_name(p.season, lang)} {year}"
+    month = _month(p)
+    if p.day is None:
+        if vague and p.approximate and month in _VAGUE_MONTH[lang]:
+            return _VAGUE_MONTH[lang][month].format(y=p.year)
+        return f"{month_name(month, lang, style)} {p.year}"
+    return f"{_day(p.day, lang)} {month_name(month, lang, style)} {p.year}"
+
+
+def _qualified(p: DatePoint, lang: Lang, style: Style, *, about: bool = True) -> str:
+    text = _point_text(p, lang, style)
+    if p.approximate and about:
+        text = _ABOUT[lang] + text
+    if p.uncertain:
+        text += "?"
+    return text
+
+
+def _zone_abbreviation(p: DatePoint, timezone: str | None, lang: Lang) -> str:
+    local = p.local_datetime
+    if timezone is None or local is None:
+        return ""
+    from zoneinfo import ZoneInfo  # deferred: only timed events need the tz database
+
+    name = local.replace(tzinfo=ZoneInfo(timezone)).tzname() or timezone
+    return _ZONE_NAMES_DE.get(name, name) if lang == "de" else name
+
+
+def _hhmm(p: DatePoint) -> str:
+    if p.time is None:
+        return ""
+    return p.time.strftime("%H:%M") if p.time.second == 0 else p.time.strftime("%H:%M:%S")
+
+
+def _join(a: str, b: str) -> str:
+    # A tight dash between single words ("8–9", "2018–2019"), a spaced one otherwise.
+    return f"{a}–{b}" if " " not in a and " " not in b else f"{a} – {b}"
+
+
+def _day_range(a: DatePoint, b: DatePoint, lang: Lang, style: Style) -> str:
+    first, last = a.day or 1, b.day or 1
+    if a.year == b.year and a.month == b.month:
+        return (
+            f"{_day(first, lang)}–{_day(last, lang)} {month_name(_month(b), lang, style)} {b.year}"
+        )
+    if a.year == b.year:
+        left = f"{_day(first, lang)} {month_name(_month(a), lang, style)}"
+        return f"{left} – {_point_text(b, lang, style)}"
+    return f"{_point_text(a, lang, style)} – {_point_text(b, lang, style)}"
+
+
+def _month_range(a: DatePoint, b: DatePoint, lang: Lang, style: Style) -> str:
+    if a.year == b.year:
+        return f"{month_name(_month(a), lang, style)}–{month_name(_month(b), lang, style)} {b.year}"
+    return f"{_point_text(a, lang, style)} – {_point_text(b, lang, style)}"
+
+
+def format_date(
+    value: EdtfDate, lang: Lang = "en", style: Style = "short", timezone: str | None = None
+) -> str:
+    """Write a date as precisely as it is known and no more, in German or English.
+
+    >>> format_date(parse_edtf("2019-08-08/2019-08-09"))
+    '8–9 Aug 2019'
+    >>> format_date(parse_edtf("2018-21"), "de")
+    'Frühjahr 2018'
+    """
+    a, b = value.start, value.end
+    if b is None:
+        text = _qualified(a, lang, style)
+        if a.time is not None:
+            text += f", {_hhmm(a)}"
+            zone = _zone_abbreviation(a, timezone, lang)
+            text += f" {zone}" if zone else ""
+        return text
+    plain = not (a.approximate or a.uncertain or b.approximate or b.uncertain)
+    if a.time is not None and b.time is not None:
+        zone = _zone_abbreviation(a, timezone, lang)
+        suffix = f" {zone}" if zone else ""
+        if a.first == b.first:
+            return f"{_qualified(a, lang, style)}, {_hhmm(a)}–{_hhmm(b)}{suffix}"
+        end_zone = _zone_abbreviation(b, timezone, lang)
+        return (
+            f"{_qualified(a, lang, style)}, {_hhmm(a)}{suffix} – "
+            f"{_qualified(b, lang, style)}, {_hhmm(b)}{' ' + end_zone if end_zone else ''}"
+        )
+    if plain and a.precision == b.precision:
+        if a.precision == "day":
+            return _day_range(a, b, lang, style)
+        if a.precision == "month":
+            return _month_range(a, b, lang, style)
+        if a.precision == "year":
+            return _join(str(a.year), str(b.year))
+    if a.approximate and b.approximate:
+        # One "c." for the whole interval: "c. mid-2019 – end of 2019".
+        return _ABOUT[lang] + _join(
+            _qualified(a, lang, style, about=False), _qualified(b, lang, style, about=False)
+        )
+    return _join(_qualified(a, lang, style), _qualified(b, lang, style))
+
+
+def format_point(point: DatePoint, lang: Lang = "en", style: Style = "short") -> str:
+    """One end of a date on its own, without its time ("Aug 2019", "c. 2020")."""
+    return _qualified(point, lang, style)
+
+
+def precision_phrase(value: EdtfDate, lang: Lang) -> str:
+    """How precisely the date is known, in words ("known to the month")."""
+    words = {
+        "en": {
+            "year": "known to the year",
+            "season": "known to the season",
+            "month": "known to the month",
+            "day": "known to the day",
+            "time": "known to the minute",
+        },
+        "de": {
+            "year": "aufs Jahr genau bekannt",
+            "season": "auf die Jahreszeit genau bekannt",
+            "month": "auf den Monat genau bekannt",
+            "day": "auf den Tag genau bekannt",
+            "time": "auf die Minute genau bekannt",
+        },
+    }
+    text = words[lang][value.precision]
+    extras = []
+    if value.approximate:
+        extras.append("approximate" if lang == "en" else "ungefähr")
+    if value.uncertain:
+        extras.append("uncertain" if lang == "en" else "unsicher")
+    return f"{text} ({', '.join(extras)})" if extras else text
+
+
+def days_between(first: date, last: date) -> int:
+    """Number of days from first to last, inclusive."""
+    return (last - first).days + 1
+
+
+def exclusive_end(last: date) -> date:
+    """The day after ``last`` (iCalendar's DTEND for all-day events is exclusive)."""
+    return last + timedelta(days=1)

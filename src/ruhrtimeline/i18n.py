@@ -1,0 +1,118 @@
+"""German and English words for everything the tool writes, independent of system locales."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from .dates import Lang
+
+LANGS: tuple[Lang, ...] = ("en", "de")
+ENV_LANG = "RUHRTIMELINE_LANG"
+
+_WORDS: dict[str, dict[Lang, str]] = {
+    "held": {"en": "held", "de": "stattgefunden"},
+    "planned": {"en": "planned", "de": "geplant"},
+    "cancelled": {"en": "cancelled", "de": "abgesagt"},
+    "online": {"en": "online", "de": "online"},
+    "date": {"en": "Date", "de": "Datum"},
+    "when": {"en": "When", "de": "Wann"},
+    "where": {"en": "Where", "de": "Wo"},
+    "title": {"en": "Title", "de": "Titel"},
+    "status": {"en": "Status", "de": "Status"},
+    "partners": {"en": "Partners", "de": "Partner"},
+    "topics": {"en": "Topics", "de": "Themen"},
+    "people": {"en": "People", "de": "Personen"},
+    "place": {"en": "Place", "de": "Ort"},
+    "sources": {"en": "Sources", "de": "Quellen"},
+    "summary": {"en": "Summary", "de": "Zusammenfassung"},
+    "id": {"en": "ID", "de": "ID"},
+    "name": {"en": "Name", "de": "Name"},
+    "short": {"en": "Short", "de": "Kurz"},
+    "kind": {"en": "Kind", "de": "Art"},
+    "country": {"en": "Country", "de": "Land"},
+    "events": {"en": "Events", "de": "Termine"},
+    "first": {"en": "First", "de": "Erster"},
+    "last": {"en": "Last", "de": "Letzter"},
+    "label": {"en": "Label", "de": "Bezeichnung"},
+    "updated": {"en": "Entry updated", "de": "Eintrag aktualisiert"},
+    "no_events": {"en": "No events match.", "de": "Keine Termine gefunden."},
+    "event_count": {"en": "{n} events", "de": "{n} Termine"},
+    "event_count_1": {"en": "1 event", "de": "1 Termin"},
+    "page_date": {"en": "page of {date}", "de": "Seite vom {date}"},
+    "exact_day_unknown": {
+        "en": "The exact day is not known: the sources give {precision}.",
+        "de": "Der genaue Tag ist nicht bekannt: Die Quellen nennen {precision}.",
+    },
+}
+
+_PRECISION_NOUN: dict[str, dict[Lang, str]] = {
+    "year": {"en": "only the year", "de": "nur das Jahr"},
+    "season": {"en": "only the season", "de": "nur die Jahreszeit"},
+    "month": {"en": "only the month", "de": "nur den Monat"},
+    "day": {"en": "the day", "de": "den Tag"},
+    "time": {"en": "the time", "de": "die Uhrzeit"},
+}
+
+_KINDS: dict[str, dict[Lang, str]] = {
+    "city": {"en": "city", "de": "Stadt"},
+    "company": {"en": "company", "de": "Unternehmen"},
+    "eu-institution": {"en": "EU institution", "de": "EU-Institution"},
+    "metropolitan-authority": {"en": "metropolitan authority", "de": "Metropolenverband"},
+    "network": {"en": "network", "de": "Netzwerk"},
+    "region": {"en": "region", "de": "Region"},
+    "regional-authority": {"en": "regional authority", "de": "Regionalverband"},
+    "state-government": {"en": "state government", "de": "Landesregierung"},
+    "university": {"en": "university", "de": "Hochschule"},
+    "other": {"en": "other", "de": "andere"},
+}
+
+
+def word(key: str, lang: Lang, **values: Any) -> str:
+    text = _WORDS[key][lang]
+    return text.format(**values) if values else text
+
+
+def count_events(n: int, lang: Lang) -> str:
+    return word("event_count_1", lang) if n == 1 else word("event_count", lang, n=n)
+
+
+def precision_noun(precision: str, lang: Lang) -> str:
+    return _PRECISION_NOUN[precision][lang]
+
+
+def kind_label(kind: str, lang: Lang) -> str:
+    return _KINDS.get(kind, {}).get(lang, kind)
+
+
+def default_lang() -> Lang:
+    """``$RUHRTIMELINE_LANG``, else the locale's language if German, else English."""
+    env = os.environ.get(ENV_LANG, "").strip().lower()
+    if env in ("de", "en"):
+        return "de" if env == "de" else "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(name)
+        if value:
+            return "de" if value.lower().startswith("de") else "en"
+    if sys.platform == "win32":  # pragma: no cover - Windows keeps the locale outside the env
+        import locale
+
+        name = (locale.getlocale()[0] or "").lower()
+        return "de" if name.startswith(("de", "german")) else "en"
+    return "en"
+
+
+def place_text(location: dict[str, Any] | None, lang: Lang) -> str:
+    """A place in one line: "Zeche Zollverein, Essen, DE", "online" or ""."""
+    if not location:
+        return ""
+    if location.get("online"):
+        name = location.get("name")
+        return f"{word('online', lang)} ({name})" if name else word("online", lang)
+    parts = [location.get(k) for k in ("name", "city", "region", "country")]
+    return ", ".join(p for p in parts if p)
+
+
+def other(lang: Lang) -> Lang:
+    return "de" if lang == "en" else "en"

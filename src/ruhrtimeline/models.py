@@ -1,0 +1,338 @@
+"""The data model (pydantic v2): the single definition of a store; the JSON Schema comes from it.
+
+Importing this module imports pydantic (~80 ms), so only validation and ``schema`` do; the
+read path works on the records in the store's index (see ``store.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from .dates import EDTF_PATTERN, DateError, EdtfDate, parse_edtf
+
+# ISO 3166-1 alpha-2, plus the exceptionally reserved EU for EU institutions.
+COUNTRIES = frozenset(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO
+    DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU
+    GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW
+    KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
+    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW
+    PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
+    TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
+    ZM ZW EU""".split()
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _line(value: str) -> str:
+    if _CONTROL_IN_LINE.search(value):
+        raise ValueError("must be a single line without control characters")
+    if value.strip() != value or not value:
+        raise ValueError("must not be empty or start or end with spaces")
+    return value
+
+
+def _paragraph(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters (line breaks and tabs are fine)")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _country(value: str) -> str:
+    if value not in COUNTRIES:
+        hint = "; the United Kingdom is GB" if value == "UK" else ""
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code{hint}")
+    return value
+
+
+def _web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"{value!r} is not a web address; write it in full, starting with https://"
+        )
+    if any(c.isspace() for c in value) or _CONTROL_IN_LINE.search(value):
+        raise ValueError("a web address must not contain spaces or control characters")
+    return value
+
+
+def _edtf(value: str) -> str:
+    try:
+        parse_edtf(value)
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone; write a name such as Europe/Berlin"
+        ) from None
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{value!r}: write the date as YYYY-MM-DD")
+    return value
+
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80),
+    Field(description="Lower-case letters, digits and single hyphens, e.g. rvr-gzm-agreement-2019"),
+]
+Line = Annotated[str, StringConstraints(max_length=300), AfterValidator(_line)]
+Paragraph = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_paragraph)]
+Country = Annotated[
+    str,
+    AfterValidator(_country),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$"}),
+    Field(description="ISO 3166-1 alpha-2 code, e.g. DE, PL, GB"),
+]
+WebUrl = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    AfterValidator(_web_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+]
+EdtfString = Annotated[
+    str,
+    AfterValidator(_edtf),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": EDTF_PATTERN,
+            "description": "EDTF subset: 2017, 2018-21 (spring), 2018-08, 2019-08-09, "
+            "2025-01-30T09:00, intervals A/B, qualifiers ~ and ?",
+        }
+    ),
+]
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_timezone),
+    WithJsonSchema({"type": "string", "description": "IANA time zone, e.g. Europe/Brussels"}),
+]
+IsoDate = Annotated[
+    str,
+    AfterValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+LanguageCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2}$"),
+    Field(description="ISO 639-1 language code, e.g. de, en, pl"),
+]
+Status = Literal["held", "planned", "cancelled"]
+PartnerKind = Literal[
+    "city",
+    "company",
+    "eu-institution",
+    "metropolitan-authority",
+    "network",
+    "region",
+    "regional-authority",
+    "state-government",
+    "university",
+    "other",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Model):
+    """The same text in German and in English."""
+
+    de: Line
+    en: Line
+
+
+class LocalizedParagraph(_Model):
+    de: Paragraph
+    en: Paragraph
+
+
+class Partner(_Model):
+    """An organisation or region taking part in events."""
+
+    id: Slug
+    name: Line = Field(description="Full official name")
+    names: LocalizedText | None = Field(None, description="The name in German and in English")
+    short: Annotated[str, StringConstraints(max_length=24), AfterValidator(_line)]
+    kind: PartnerKind
+    country: Country
+    website: WebUrl | None = None
+    description: LocalizedParagraph | None = None
+
+
+class Topic(_Model):
+    id: Slug
+    label: LocalizedText
+
+
+class Coordinates(_Model):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Location(_Model):
+    """Where an event took place: a named place, a city, or online."""
+
+    name: Line | None = None
+    address: Line | None = None
+    city: Line | None = None
+    region: Line | None = Field(None, description="A region when no single city applies")
+    country: Country | None = None
+    coordinates: Coordinates | None = None
+    online: bool = False
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Location:
+        if not self.online and not (self.name or self.city or self.region):
+            raise ValueError("give a name, city or region, or set online: true")
+        if not self.online and self.country is None:
+            raise ValueError("give the country (ISO code such as DE) of a place that is not online")
+        return self
+
+
+class Person(_Model):
+    name: Line
+    role: LocalizedText | None = None
+
+
+class Source(_Model):
+    """A public page that documents the event."""
+
+    url: WebUrl
+    publisher: Line
+    title: Line
+    date: EdtfString | None = Field(None, description="Date of the page, as precise as known")
+    language: LanguageCode
+
+
+class Event(_Model):
+    """A dated milestone of a partnership."""
+
+    id: Slug
+    date: EdtfString
+    timezone: TimeZoneName | None = Field(
+        None, description="IANA time zone; required exactly when the date has a time"
+    )
+    status: Status = "held"
+    title: LocalizedText
+    summary: LocalizedParagraph
+    location: Location | None = None
+    partners: Annotated[list[Slug], Field(min_length=1, max_length=100)]
+    topics: Annotated[list[Slug], Field(max_length=100)] = []
+    people: Annotated[list[Person], Field(max_length=200)] = []
+    sources: Annotated[list[Source], Field(min_length=1, max_length=100)]
+    updated: IsoDate | None = Field(None, description="When this entry was last changed")
+
+    @model_validator(mode="after")
+    def _timezone_with_time(self) -> Event:
+        has_time = parse_edtf(self.date).has_time
+        if has_time and self.timezone is None:
+            raise ValueError(f"the date {self.date!r} has a time, so give its timezone")
+        if not has_time and self.timezone is not None:
+            raise ValueError("a timezone belongs only to a date with a time; remove it")
+        for name, values in (("partners", self.partners), ("topics", self.topics)):
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name} lists an id twice")
+        return self
+
+    @property
+    def edtf(self) -> EdtfDate:
+        return parse_edtf(self.date)
+
+
+class Store(BaseModel):
+    """The whole store file: partners, topics and events (other top-level keys are allowed)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        title="ruhrtimeline event store",
+        json_schema_extra={"$id": "https://ruhrtimeline.invalid/schema/store.json"},
+    )
+
+    version: int | None = Field(None, description="Format version of the store (1)")
+    partners: list[Partner]
+    topics: list[Topic]
+    events: list[Event]
+
+
+def _instant(point_local: datetime | None, timezone: str | None) -> str | None:
+    if point_local is None or timezone is None:
+        return None
+    return point_local.replace(tzinfo=ZoneInfo(timezone)).isoformat()
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """The listing form of an event (the JSON contract of ``list --format json``)."""
+    parsed = event.edtf
+    end_point = parsed.end or parsed.start
+    data = event.model_dump(mode="json")
+    return {
+        "id": event.id,
+        "date": event.date,
+        "start": parsed.first.isoformat(),
+        "end": parsed.last.isoformat(),
+        "precision": parsed.precision,
+        "approximate": parsed.approximate,
+        "uncertain": parsed.uncertain,
+        "timezone": event.timezone,
+        "starts_at": _instant(parsed.start.local_datetime, event.timezone),
+        "ends_at": _instant(end_point.local_datetime, event.timezone),
+        "status": event.status,
+        "title": data["title"],
+        "summary": data["summary"],
+        "location": data["location"],
+        "partners": list(event.partners),
+        "topics": list(event.topics),
+        "people": data["people"],
+        "sources": data["sources"],
+        "updated": event.updated,
+    }
+
+
+def partner_record(partner: Partner) -> dict[str, Any]:
+    return partner.model_dump(mode="json")
+
+
+def topic_record(topic: Topic) -> dict[str, Any]:
+    return topic.model_dump(mode="json")
+
+
+def store_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the store file, for editors and the YAML language server."""
+    schema = Store.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

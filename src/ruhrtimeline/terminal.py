@@ -1,0 +1,436 @@
+"""Terminal views: the timeline, the event table and one event in full.
+
+Each view is laid out once, as lines of styled spans at a given width.  Piped output joins the
+text and nothing else (no colour, no box drawing, no rich import: this keeps scripts fast);
+on a terminal `to_rich` turns the same lines into rich ``Text`` with colours.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .dates import Lang, Style, format_date, format_point, parse_edtf, precision_phrase
+from .i18n import count_events, other, place_text, word
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from .store import EventRecord
+
+Span = tuple[str, str]  # (text, style name); "" is unstyled
+Line = list[Span]
+
+# Partner badges take their colour from the partner's place in the store.
+_BADGE_COLOURS = (
+    "cyan",
+    "magenta",
+    "green",
+    "yellow",
+    "blue",
+    "red",
+    "bright_cyan",
+    "bright_magenta",
+    "bright_green",
+    "bright_yellow",
+    "bright_blue",
+    "bright_red",
+)
+_STYLES = {
+    "year": "bold",
+    "rule": "dim",
+    "marker": "bold cyan",
+    "marker-imprecise": "cyan",
+    "marker-planned": "yellow",
+    "marker-cancelled": "red",
+    "date": "bold",
+    "date-planned": "bold yellow",
+    "place": "dim",
+    "title": "",
+    "title-planned": "italic",
+    "title-cancelled": "strike",
+    "topic": "dim",
+    "heading": "bold",
+    "label": "bold",
+    "muted": "dim",
+    "url": "blue underline",
+    "other-title": "italic dim",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Glyphs:
+    """Markers and rules: Unicode on a terminal, plain ASCII when piped."""
+
+    rule: str
+    held: str
+    imprecise: str
+    planned: str
+    cancelled: str
+    bullet: str
+
+    @classmethod
+    def for_terminal(cls, fancy: bool) -> Glyphs:
+        if fancy:
+            return cls(rule="│", held="●", imprecise="◐", planned="○", cancelled="✕", bullet="·")
+        return cls(rule="|", held="*", imprecise="*", planned="o", cancelled="x", bullet="·")
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Partner and topic records by id, for labels in the chosen language."""
+
+    partners: dict[str, dict[str, Any]]
+    topics: dict[str, dict[str, Any]]
+
+    def short(self, partner_id: str) -> str:
+        return str(self.partners.get(partner_id, {}).get("short", partner_id))
+
+    def partner_name(self, partner_id: str, lang: Lang) -> str:
+        record = self.partners.get(partner_id, {})
+        names = record.get("names") or {}
+        return str(names.get(lang) or record.get("name") or partner_id)
+
+    def topic(self, topic_id: str, lang: Lang) -> str:
+        label = self.topics.get(topic_id, {}).get("label") or {}
+        return str(label.get(lang, topic_id))
+
+    def badge_style(self, partner_id: str) -> str:
+        ids = list(self.partners)
+        index = ids.index(partner_id) if partner_id in ids else 0
+        return f"badge:{_BADGE_COLOURS[index % len(_BADGE_COLOURS)]}"
+
+
+def wrap(tokens: Sequence[Span], width: int, first: Line, rest: Line) -> list[Line]:
+    """Lay out atomic tokens greedily, with a first-line and a continuation prefix."""
+    lines: list[Line] = []
+    line: Line = list(first)
+    used = sum(len(t) for t, _ in first)
+    start = used
+    for text, style in tokens:
+        pieces = [text]
+        room = max(width - sum(len(t) for t, _ in rest), 8)
+        if len(text) > room and style != "url":  # a broken URL is no longer clickable
+            pieces = textwrap.wrap(text, room, break_on_hyphens=False) or [text]
+        for piece in pieces:
+            needed = len(piece) + (1 if used > start else 0)
+            if used > start and used + needed > width:
+                lines.append(line)
+                line = list(rest)
+                used = start = sum(len(t) for t, _ in rest)
+                needed = len(piece)
+            if used > start:
+                line.append((" ", ""))
+            line.append((piece, style))
+            used += needed
+    lines.append(line)
+    return lines
+
+
+def words(text: str, style: str) -> list[Span]:
+    return [(w, style) for w in text.split()]
+
+
+def _status_suffix(record: EventRecord, lang: Lang) -> str:
+    return "" if record["status"] == "held" else f" ({word(record['status'], lang)})"
+
+
+def event_date(record: EventRecord, lang: Lang, style: Style = "short") -> str:
+    return format_date(parse_edtf(record["date"]), lang, style, record["timezone"])
+
+
+def timeline(
+    records: Iterable[EventRecord],
+    names: Names,
+    lang: Lang,
+    width: int = 80,
+    *,
+    fancy: bool = False,
+) -> list[Line]:
+    """Events grouped by year, a vertical rule with a marker per event."""
+    g = Glyphs.for_terminal(fancy)
+    width = max(width, 40)
+    out: list[Line] = []
+    year = None
+    count = 0
+    first_year = last_year = None
+    gutter: Line = [("  ", ""), (g.rule, "rule"), ("   ", "")]
+    for record in records:
+        count += 1
+        this_year = int(record["start"][:4])
+        first_year = first_year or this_year
+        last_year = max(last_year or this_year, int(record["end"][:4]))
+        if this_year != year:
+            if year is not None:
+                out.append([("  ", ""), (g.rule, "rule")])
+            year = this_year
+            out.append([(str(year), "year")])
+            out.append([("  ", ""), (g.rule, "rule")])
+        else:
+            out.append([("  ", ""), (g.rule, "rule")])
+        status = record["status"]
+        if status == "planned":
+            marker, marker_style = g.planned, "marker-planned"
+        elif status == "cancelled":
+            marker, marker_style = g.cancelled, "marker-cancelled"
+        elif record["precision"] in ("day", "time"):
+            marker, marker_style = g.held, "marker"
+        else:
+            marker, marker_style = g.imprecise, "marker-imprecise"
+        head: Line = [("  ", ""), (marker, marker_style), (" ", "")]
+        date_text = event_date(record, lang) + _status_suffix(record, lang)
+        tokens: list[Span] = [(date_text, "date-planned" if status == "planned" else "date")]
+        place = place_text(record["location"], lang)
+        if place:
+            tokens += [(g.bullet, "muted"), *words(place, "place")]
+        rest: Line = [("  ", ""), (g.rule, "rule"), ("   ", "")]
+        out += wrap(tokens, width, head, rest)
+        title_style = {"planned": "title-planned", "cancelled": "title-cancelled"}.get(
+            status, "title"
+        )
+        out += wrap(words(record["title"][lang], title_style), width, gutter, gutter)
+        meta: list[Span] = [
+            (f"[{names.short(p)}]" if not fancy else f" {names.short(p)} ", names.badge_style(p))
+            for p in record["partners"]
+        ]
+        topics = [names.topic(t, lang) for t in record["topics"]]
+        if topics:
+            meta.append((g.bullet, "muted"))
+            meta += words(", ".join(topics), "topic")
+        out += wrap(meta, width, gutter, gutter)
+    if count:
+        span = f"{first_year}–{last_year}" if first_year != last_year else str(first_year)
+        out += [[], [(f"{count_events(count, lang)}, {span}", "muted")]]
+    return out
+
+
+def event_rows(records: Iterable[EventRecord], names: Names, lang: Lang) -> list[list[str]]:
+    """The cells of the event table: date, title, partners, topics, place."""
+    return [
+        [
+            event_date(r, lang) + _status_suffix(r, lang),
+            r["title"][lang],
+            " ".join(names.short(p) for p in r["partners"]),
+            ", ".join(names.topic(t, lang) for t in r["topics"]),
+            place_text(r["location"], lang),
+        ]
+        for r in records
+    ]
+
+
+def event_headers(lang: Lang) -> list[str]:
+    return [word(k, lang) for k in ("date", "title", "partners", "topics", "place")]
+
+
+def _share(budget: int, wanted: list[int], floors: list[int], weights: list[int]) -> list[int]:
+    """Split ``budget`` columns: narrow columns get what they need, wide ones share by weight."""
+    result = list(floors)
+    pending = sorted(range(len(wanted)), key=lambda i: wanted[i] / weights[i])
+    left = budget
+    while pending:
+        unit = left / sum(weights[j] for j in pending)
+        i = pending[0]
+        if wanted[i] <= unit * weights[i]:
+            result[i] = max(wanted[i], floors[i])
+            left -= result[i]
+            pending.pop(0)
+            continue
+        for j in pending:
+            result[j] = max(int(unit * weights[j]), floors[j])
+        break
+    return result
+
+
+def grid(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    flexible: Sequence[int] = (),
+    *,
+    fancy: bool = False,
+) -> list[Line]:
+    """A table of padded columns with long cells wrapped; a box-drawing rule only if fancy."""
+    n = len(headers)
+    gap = 2
+    natural = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(n)]
+    flexible = [i for i in (flexible or range(n)) if i < n]
+    fixed = sum(natural[i] for i in range(n) if i not in flexible)
+    # The first flexible column (the title) gets a double share.
+    widths = _share(
+        width - fixed - gap * (n - 1),
+        [natural[i] for i in flexible],
+        [max(len(headers[i]), 8) for i in flexible],
+        [2 if k == 0 else 1 for k in range(len(flexible))],
+    )
+    widths = [widths[flexible.index(i)] if i in flexible else natural[i] for i in range(n)]
+    out: list[Line] = []
+
+    def emit(cells: Sequence[str], style: str) -> None:
+        wrapped = [
+            textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""] for i, c in enumerate(cells)
+        ]
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for i in range(n):
+                text = wrapped[i][k] if k < len(wrapped[i]) else ""
+                parts.append(text.ljust(widths[i]) if i < n - 1 else text)
+            out.append([((" " * gap).join(parts).rstrip(), style)])
+
+    emit(headers, "heading")
+    out.append([((" " * gap).join(("─" if fancy else "-") * w for w in widths), "muted")])
+    for row in rows:
+        emit(row, "")
+    return out
+
+
+def show(
+    record: EventRecord, names: Names, lang: Lang, width: int = 80, *, fancy: bool = False
+) -> list[Line]:
+    """One event in full: both titles, when, where, who, what, and numbered sources."""
+    width = max(width, 40)
+    label_width = (
+        max(len(word(k, lang)) for k in ("when", "where", "status", "partners", "topics", "people"))
+        + 2
+    )
+    pad: Line = [(" " * label_width, "")]
+    out: list[Line] = []
+    out += wrap(words(record["title"][lang], "heading"), width, [], [])
+    out += wrap(words(record["title"][other(lang)], "other-title"), width, [], [])
+    out.append([])
+
+    def field(key: str, values: list[list[Span]]) -> None:
+        for i, tokens in enumerate(values):
+            first = [(word(key, lang).ljust(label_width), "label")] if i == 0 else pad
+            out.extend(wrap(tokens, width, first, pad))
+
+    parsed = parse_edtf(record["date"])
+    when = event_date(record, lang, "long")
+    field(
+        "when",
+        [
+            words(when, "date")
+            + words(f"({record['date']}; {precision_phrase(parsed, lang)})", "muted")
+        ],
+    )
+    location = record["location"]
+    if location:
+        parts = [location.get(k) for k in ("name", "address", "city", "region", "country")]
+        where = (
+            ", ".join(p for p in parts if p)
+            if not location.get("online")
+            else place_text(location, lang)
+        )
+        coords = location.get("coordinates")
+        tokens = words(where, "")
+        if coords:
+            tokens += words(f"({coords['lat']:.4f}, {coords['lon']:.4f})", "muted")
+        field("where", [tokens])
+    field("status", [[(word(record["status"], lang), "")]])
+    field(
+        "partners",
+        [
+            [
+                (f" {names.short(p)} " if fancy else f"[{names.short(p)}]", names.badge_style(p)),
+                *words(names.partner_name(p, lang), ""),
+            ]
+            for p in record["partners"]
+        ],
+    )
+    if record["topics"]:
+        field("topics", [words(", ".join(names.topic(t, lang) for t in record["topics"]), "")])
+    if record["people"]:
+        people = []
+        for person in record["people"]:
+            role = (person.get("role") or {}).get(lang)
+            people.append(words(person["name"] + (f", {role}" if role else ""), ""))
+        field("people", people)
+    out.append([])
+    for paragraph in record["summary"][lang].split("\n\n"):
+        out += wrap(words(paragraph, ""), width, [], [])
+    out.append([])
+    out.append([(word("sources", lang), "heading")])
+    for number, source in enumerate(record["sources"], 1):
+        prefix = f"{number:>3}. "
+        indent: Line = [(" " * len(prefix), "")]
+        page = source.get("date")
+        extra = (
+            f" ({word('page_date', lang, date=format_date(parse_edtf(page), lang))})" if page else ""
+        )
+        out += wrap(
+            words(f"{source['publisher']}: {source['title']}{extra} [{source['language']}]", ""),
+            width,
+            [(prefix, "muted")],
+            indent,
+        )
+        out += wrap([(source["url"], "url")], width, indent, indent)
+    if record.get("updated"):
+        out.append([])
+        out.append([(f"{word('updated', lang)}: {record['updated']}", "muted")])
+    return out
+
+
+def _first(edtf: str | None, lang: Lang) -> str:
+    return format_point(parse_edtf(edtf).start, lang) if edtf else ""
+
+
+def _last(edtf: str | None, lang: Lang) -> str:
+    if not edtf:
+        return ""
+    parsed = parse_edtf(edtf)
+    return format_point(parsed.end or parsed.start, lang)
+
+
+def partner_rows(partners: Iterable[Mapping[str, Any]], lang: Lang) -> list[list[str]]:
+    return [
+        [
+            p["id"],
+            (p.get("names") or {}).get(lang) or p["name"],
+            p["country"],
+            str(p["events"]),
+            _first(p["first_date"], lang),
+            _last(p["last_date"], lang),
+        ]
+        for p in partners
+    ]
+
+
+def partner_headers(lang: Lang) -> list[str]:
+    return [word(k, lang) for k in ("id", "name", "country", "events", "first", "last")]
+
+
+def topic_rows(topics: Iterable[Mapping[str, Any]], lang: Lang) -> list[list[str]]:
+    return [
+        [
+            t["id"],
+            t["label"][lang],
+            str(t["events"]),
+            _first(t["first_date"], lang),
+            _last(t["last_date"], lang),
+        ]
+        for t in topics
+    ]
+
+
+def topic_headers(lang: Lang) -> list[str]:
+    return [word(k, lang) for k in ("id", "label", "events", "first", "last")]
+
+
+def to_plain(lines: Iterable[Line]) -> str:
+    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
+
+
+def to_rich(lines: Iterable[Line]) -> Text:
+    """The same lines as rich Text, coloured (import rich only on a terminal)."""
+    from rich.text import Text
+
+    text = Text()
+    for line in lines:
+        for chunk, style in line:
+            if style.startswith("badge:"):
+                text.append(chunk, style=f"bold black on {style[6:]}")
+            else:
+                text.append(chunk, style=_STYLES.get(style, ""))
+        text.append("\n")
+    return text

@@ -1,0 +1,101 @@
+"""Filters: one EventFilter for every command, with documented period semantics."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from helpers import event, write_store
+from ruhrtimeline import EventFilter, UsageError, load_store
+from ruhrtimeline.query import normalize
+from ruhrtimeline.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    events = [
+        event("month-aug-2019", "2019-08"),
+        event("day-2019-08-09", "2019-08-09", ["rvr", "gzm"]),
+        event("forums", "2018-12/2019-07", topics=["mobility"]),
+        event("phase", "2019-06~/2019-12~"),
+        event("winter", "2019-24", ["gzm"]),
+        event("planned", "2026", ["rvr", "gzm"], status="planned"),
+        event("year-2017", "2017", ["gzm"], summary={"de": "Górnośląsko", "en": "Zagłębie"}),
+    ]
+    return load_store(write_store(tmp_path / "store.yaml", events))
+
+
+def ids(store: Store, **options: object) -> list[str]:
+    return [e["id"] for e in store.events(EventFilter.build(**options))]  # type: ignore[arg-type]
+
+
+def test_a_year_includes_everything_that_overlaps_it(store: Store) -> None:
+    # The forums (Dec 2018 – Jul 2019) and winter 2019/20 (Dec 2019 – Feb 2020) overlap 2019.
+    assert ids(store, year=2019) == [
+        "forums", "phase", "month-aug-2019", "day-2019-08-09", "winter"]
+    assert ids(store, year=2020) == ["winter"]
+
+
+def test_partial_bounds_cover_their_whole_period(store: Store) -> None:
+    assert "month-aug-2019" in ids(store, start="2019-08-09")
+    assert ids(store, start="2019-08", end="2019-08") == [
+        "phase", "month-aug-2019", "day-2019-08-09"]
+    assert ids(store, end="2019-07") == ["year-2017", "forums", "phase"]
+    assert ids(store, start="2020", end="2025") == ["winter"]
+
+
+def test_bounds_and_year_intersect() -> None:
+    flt = EventFilter.build(year=2019, start="2019-06", end="2020-03")
+    assert (flt.first, flt.last) == (date(2019, 6, 1), date(2019, 12, 31))
+
+
+def test_partners_any_or_all_case_insensitive(store: Store) -> None:
+    assert ids(store, partners=["GZM"]) == [
+        "year-2017", "day-2019-08-09", "winter", "planned"]
+    assert ids(store, partners=["gzm", "rvr"], all_partners=True) == [
+        "day-2019-08-09", "planned"]
+    assert len(ids(store, partners=["gzm", "rvr"])) == 7
+
+
+def test_topics_status_precision(store: Store) -> None:
+    assert ids(store, topics=["mobility"]) == ["forums"]
+    assert ids(store, statuses=["planned"]) == ["planned"]
+    assert ids(store, precisions=["day"]) == ["day-2019-08-09"]
+    assert ids(store, precisions=["season", "year"]) == ["year-2017", "winter", "planned"]
+
+
+def test_search_ignores_case_and_accents_in_both_languages(store: Store) -> None:
+    assert ids(store, search="gornoslasko") == ["year-2017"]
+    assert ids(store, search="ZAGLEBIE") == ["year-2017"]
+    assert ids(store, search="titel forums") == ["forums"]
+    assert ids(store, search="essen winter") == ["winter"]
+    assert ids(store, search="nothing like this") == []
+
+
+def test_unknown_ids_are_usage_errors_with_close_matches(store: Store) -> None:
+    with pytest.raises(UsageError, match="unknown partner 'gzn'; did you mean gzm"):
+        store.check_ids(EventFilter.build(partners=["gzn"]))
+    with pytest.raises(UsageError, match="unknown topic 'yuoth'; did you mean youth"):
+        store.check_ids(EventFilter.build(topics=["yuoth"]))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"year": 0}, "--year 0"),
+        ({"start": "2019-13"}, "month 13"),
+        ({"end": "20x5"}, "is not a date"),
+        ({"statuses": ["postponed"]}, "unknown status"),
+        ({"precisions": ["hour"]}, "unknown precision"),
+    ],
+)
+def test_malformed_values(options: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        EventFilter.build(**options)  # type: ignore[arg-type]
+
+
+def test_normalize() -> None:
+    assert normalize("Górnośląsko-Zagłębiowska Straße") == "gornoslasko-zagl\u0065biowska strasse"
+    assert normalize("Łódź") == "lodz"

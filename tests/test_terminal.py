@@ -1,0 +1,221 @@
+"""Terminal views: the timeline, the table and one event, at fixed widths in both languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from conftest import Cli
+from helpers import golden
+from ruhrtimeline import load_store
+from ruhrtimeline.terminal import Names, grid, timeline, to_plain, to_rich, wrap
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("width", [60, 80])
+def test_timeline_golden(cli: Cli, lang: str, width: int) -> None:
+    result = cli("timeline", "--lang", lang, "--width", str(width))
+    assert result.exit_code == 0
+    golden(f"timeline-{lang}-{width}.txt", result.stdout)
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+
+
+def test_bare_command_is_the_timeline(cli: Cli) -> None:
+    assert cli().stdout == cli("timeline").stdout
+    assert cli("--lang", "de").stdout == cli("timeline", "--lang", "de").stdout
+
+
+def test_timeline_marks_planned_and_imprecise(cli: Cli) -> None:
+    text = cli("timeline", "--width", "100").stdout
+    assert "o 2026 (planned)" in text
+    assert "* c. mid-2019 – end of 2019" in text
+    assert "* 30 Jan 2025, 09:00–11:30 CET" in text
+    assert "[RVR] [GZM] [NRW]" in text
+    german = cli("timeline", "--width", "100", "--lang", "de").stdout
+    assert "o 2026 (geplant)" in german and "8.–9. Aug. 2019" in german
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_list_table_golden(cli: Cli, lang: str) -> None:
+    result = cli("list", "--lang", lang, "--width", "100")
+    golden(f"list-{lang}-100.txt", result.stdout)
+    assert "─" not in result.stdout and "\x1b[" not in result.stdout  # plain when piped
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_show_golden(cli: Cli, lang: str) -> None:
+    result = cli("show", "rvr-gzm-partnership-agreement-2019", "--lang", lang, "--width", "80")
+    golden(f"show-agreement-{lang}.txt", result.stdout)
+
+
+def test_show_has_everything(cli: Cli) -> None:
+    text = cli("show", "greater-manchester-mou-2021", "--width", "200").stdout
+    for part in ("Greater Manchester and the Metropole Ruhr sign",  # both titles
+                 "Greater Manchester und Metropole Ruhr unterzeichnen",
+                 "2–3 September 2021", "known to the day", "Kronprinzenstraße 6, Essen, DE",
+                 "Andy Burnham, Mayor of Greater Manchester", "Regional devolution",
+                 "  1. Greater Manchester Combined Authority:", "  2. Regionalverband Ruhr:",
+                 "https://greatermanchester-ca.gov.uk/news/"):
+        assert part in text, part
+
+
+def test_show_unknown_id(cli: Cli) -> None:
+    result = cli("show", "rvr-gzm-agreement-2019")
+    assert result.exit_code == 2
+    assert "did you mean rvr-gzm-partnership-agreement-2019" in result.stderr
+
+
+def test_partners_and_topics_tables(cli: Cli) -> None:
+    golden("partners-en.txt", cli("partners", "--width", "100").stdout)
+    topics = cli("topics", "--lang", "de", "--width", "80").stdout
+    golden("topics-de.txt", topics)
+    assert "Strukturwandel" in topics
+
+
+def test_list_csv_and_markdown_parse_back(cli: Cli) -> None:
+    rows = list(csv.DictReader(io.StringIO(cli("list", "--format", "csv").stdout)))
+    listed = json.loads(cli("list", "--format", "json").stdout)
+    assert [r["id"] for r in rows] == [e["id"] for e in listed]
+    agreement = next(r for r in rows if r["id"] == "rvr-gzm-partnership-agreement-2019")
+    assert agreement["partners"] == "rvr gzm nrw"
+    assert agreement["start"] == "2019-08-08" and agreement["precision"] == "day"
+    markdown = cli("list", "--format", "markdown", "--year", "2019").stdout.splitlines()
+    assert markdown[1].startswith("|---") and len(markdown) == 2 + 5
+    partners_csv = list(csv.DictReader(io.StringIO(cli("partners", "-f", "csv").stdout)))
+    assert partners_csv[1]["name_en"].startswith("Metropolis GZM")
+
+
+def test_filters_from_the_command_line(cli: Cli) -> None:
+    def listed(*args: str) -> list[str]:
+        result = cli("list", "--format", "json", *args)
+        assert result.exit_code == 0, result.stderr
+        return [e["id"] for e in json.loads(result.stdout)]
+
+    assert listed("--partner", "gzm", "--year", "2019") == [
+        "gzm-study-visit-green-infrastructure-2019", "rvr-gzm-partnership-agreement-2019"]
+    assert "ruhr-konferenz-themenforen-2018-2019" in listed("--year", "2019")
+    assert listed("--status", "planned") == ["rvr-gzm-youth-cooperation-2026"]
+    assert listed("--search", "NIKISZOWIEC") == ["rvr-gzm-partnership-agreement-2019"]
+    assert listed("--search", "Gorlitz") == []
+    assert listed("--precision", "time") == ["rvr-gzm-brownfields-conference-brussels-2025"]
+    assert listed("-p", "gmca", "-p", "gzm", "--all-partners") == []
+    assert listed("--topic", "YOUTH", "--from", "2025-06", "--to", "2025-06") == [
+        "youth-parliaments-exchange-2025"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--partner", "gzn"], "unknown partner 'gzn'; did you mean gzm?"),
+        (["--topic", "yout"], "did you mean youth?"),
+        (["--year", "20x5"], "'20x5' is not a valid int"),
+        (["--year", "0"], "--year 0"),
+        (["--from", "2019-13"], "month 13 does not exist"),
+        (["--status", "postponed"], "'postponed' is not one of"),
+        (["--format", "yaml"], "'yaml' is not one of"),
+        (["--frm", "2019"], "No such option: --frm"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(cli: Cli, args: list[str], message: str) -> None:
+    result = cli("list", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert message in result.stderr
+
+
+def test_language_defaults(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    english = cli("timeline", "--year", "2018").stdout
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    german = cli("timeline", "--year", "2018").stdout
+    assert "Apr 2018" in english and "Apr. 2018" in german
+    monkeypatch.setenv("RUHRTIMELINE_LANG", "en")
+    assert cli("timeline", "--year", "2018").stdout == english
+
+
+def test_no_events_is_not_an_error(cli: Cli) -> None:
+    result = cli("timeline", "--year", "1990")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "No events match" in result.stderr
+
+
+def test_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ruhrtimeline import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_isatty", lambda: True)
+    assert cli_module.Terminal(no_color=False, width=80).color
+    assert not cli_module.Terminal(no_color=True, width=80).color
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli_module.Terminal(no_color=False, width=80).color
+    monkeypatch.setattr(cli_module, "_isatty", lambda: False)
+    monkeypatch.delenv("NO_COLOR")
+    assert not cli_module.Terminal(no_color=False, width=80).tty
+
+
+def test_fancy_timeline_renders_with_rich(bundled: Path) -> None:
+    store = load_store(bundled)
+    names = Names(store.partner_map(), store.topic_map())
+    lines = timeline(store.events(), names, "en", 80, fancy=True)
+    console = Console(width=80, record=True, color_system="truecolor", file=io.StringIO())
+    console.print(to_rich(lines), end="")
+    text = console.export_text(styles=False, clear=False)
+    assert "│" in text and "●" in text and "○" in text and "◐" in text
+    assert " GZM " in text
+    assert "\x1b[" in console.export_text(styles=True)
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_wrap_and_grid_respect_width() -> None:
+    lines = wrap([(w, "") for w in ("word " * 40).split()], 30, [("> ", "")], [("  ", "")])
+    assert all(len("".join(t for t, _ in line)) <= 30 for line in lines)
+    table = to_plain(grid(["A", "Long"], [["x", "y " * 60]], 40, (1,)))
+    assert max(len(line) for line in table.splitlines()) <= 40
+
+
+def test_every_command_and_option_has_help() -> None:
+    import typer
+
+    from ruhrtimeline.cli import app
+
+    root = typer.main.get_command(app)
+    commands = [root]
+    seen = []
+    while commands:
+        command = commands.pop()
+        seen.append(command.name)
+        sub = getattr(command, "commands", None)
+        commands += list((sub or {}).values())
+        if sub is None:
+            assert command.help and "Example: ruhrtimeline" in command.help, command.name
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert getattr(param, "help", None), f"{command.name} {param.name}"
+    assert {"timeline", "list", "show", "partners", "topics", "validate", "schema"} <= set(seen)
+
+
+def test_help_is_plain_when_piped(cli: Cli) -> None:
+    result = cli("list", "--help")
+    assert result.exit_code == 0
+    assert "Example: ruhrtimeline list" in result.stdout and "╭" not in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="bash completion")
+def test_shell_completion_of_partner_ids(tmp_path: Path) -> None:
+    env = dict(os.environ, _RUHRTIMELINE_COMPLETE="complete_bash",
+               COMP_WORDS="ruhrtimeline list --partner g", COMP_CWORD="3")
+    result = subprocess.run([sys.executable, "-m", "ruhrtimeline"], env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) >= {"gzm", "gmca"}
+    env.update(COMP_WORDS="ruhrtimeline show rvr-gzm-p", COMP_CWORD="2")
+    result = subprocess.run([sys.executable, "-m", "ruhrtimeline"], env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.stdout.split() == ["rvr-gzm-partnership-agreement-2019"]
