@@ -10,12 +10,27 @@ import yaml
 GOLDEN = Path(__file__).parent / "golden"
 
 PARTNERS = [
-    {"id": "rvr", "name": "Regionalverband Ruhr", "short": "RVR",
-     "kind": "regional-authority", "country": "DE"},
-    {"id": "gzm", "name": "Górnośląsko-Zagłębiowska Metropolia", "short": "GZM",
-     "kind": "metropolitan-authority", "country": "PL"},
-    {"id": "gmca", "name": "Greater Manchester Combined Authority", "short": "GMCA",
-     "kind": "regional-authority", "country": "GB"},
+    {
+        "id": "rvr",
+        "name": "Regionalverband Ruhr",
+        "short": "RVR",
+        "kind": "regional-authority",
+        "country": "DE",
+    },
+    {
+        "id": "gzm",
+        "name": "Górnośląsko-Zagłębiowska Metropolia",
+        "short": "GZM",
+        "kind": "metropolitan-authority",
+        "country": "PL",
+    },
+    {
+        "id": "gmca",
+        "name": "Greater Manchester Combined Authority",
+        "short": "GMCA",
+        "kind": "regional-authority",
+        "country": "GB",
+    },
 ]
 TOPICS = [
     {"id": "youth", "label": {"de": "Jugend", "en": "Youth"}},
@@ -23,8 +38,9 @@ TOPICS = [
 ]
 
 
-def event(event_id: str, date: str, partners: list[str] | None = None, **extra: object
-          ) -> dict[str, object]:
+def event(
+    event_id: str, date: str, partners: list[str] | None = None, **extra: object
+) -> dict[str, object]:
     base: dict[str, object] = {
         "id": event_id,
         "date": date,
@@ -33,19 +49,24 @@ def event(event_id: str, date: str, partners: list[str] | None = None, **extra: 
         "location": {"city": "Essen", "country": "DE"},
         "partners": partners or ["rvr"],
         "topics": ["youth"],
-        "sources": [{"url": f"https://example.org/{event_id}", "publisher": "Example",
-                     "title": "A page", "language": "en"}],
+        "sources": [
+            {
+                "url": f"https://example.org/{event_id}",
+                "publisher": "Example",
+                "title": "A page",
+                "language": "en",
+            }
+        ],
     }
     base.update(extra)
     return base
 
 
-def write_store(path: Path, events: list[dict[str, object]],
-                partners: list[dict[str, object]] | None = None) -> Path:
-    document = {"version": 1, "partners": partners or PARTNERS, "topics": TOPICS,
-                "events": events}
-    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+def write_store(
+    path: Path, events: list[dict[str, object]], partners: list[dict[str, object]] | None = None
+) -> Path:
+    document = {"version": 1, "partners": partners or PARTNERS, "topics": TOPICS, "events": events}
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -16,7 +16,8 @@ from rich.console import Console
 from conftest import Cli
 from helpers import golden
 from ruhrtimeline import load_store
-from ruhrtimeline.terminal import Names, grid, timeline, to_plain, to_rich, wrap
+from ruhrtimeline.i18n import Names
+from ruhrtimeline.terminal import grid, timeline, to_plain, to_rich, wrap
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -58,12 +59,18 @@ def test_show_golden(cli: Cli, lang: str) -> None:
 
 def test_show_has_everything(cli: Cli) -> None:
     text = cli("show", "greater-manchester-mou-2021", "--width", "200").stdout
-    for part in ("Greater Manchester and the Metropole Ruhr sign",  # both titles
-                 "Greater Manchester und Metropole Ruhr unterzeichnen",
-                 "2–3 September 2021", "known to the day", "Kronprinzenstraße 6, Essen, DE",
-                 "Andy Burnham, Mayor of Greater Manchester", "Regional devolution",
-                 "  1. Greater Manchester Combined Authority:", "  2. Regionalverband Ruhr:",
-                 "https://greatermanchester-ca.gov.uk/news/"):
+    for part in (
+        "Greater Manchester and the Metropole Ruhr sign",  # both titles
+        "Greater Manchester und Metropole Ruhr unterzeichnen",
+        "2–3 September 2021",
+        "known to the day",
+        "Kronprinzenstraße 6, Essen, DE",
+        "Andy Burnham, Mayor of Greater Manchester",
+        "Regional devolution",
+        "  1. Greater Manchester Combined Authority:",
+        "  2. Regionalverband Ruhr:",
+        "https://greatermanchester-ca.gov.uk/news/",
+    ):
         assert part in text, part
 
 
@@ -100,7 +107,9 @@ def test_filters_from_the_command_line(cli: Cli) -> None:
         return [e["id"] for e in json.loads(result.stdout)]
 
     assert listed("--partner", "gzm", "--year", "2019") == [
-        "gzm-study-visit-green-infrastructure-2019", "rvr-gzm-partnership-agreement-2019"]
+        "gzm-study-visit-green-infrastructure-2019",
+        "rvr-gzm-partnership-agreement-2019",
+    ]
     assert "ruhr-konferenz-themenforen-2018-2019" in listed("--year", "2019")
     assert listed("--status", "planned") == ["rvr-gzm-youth-cooperation-2026"]
     assert listed("--search", "NIKISZOWIEC") == ["rvr-gzm-partnership-agreement-2019"]
@@ -108,7 +117,8 @@ def test_filters_from_the_command_line(cli: Cli) -> None:
     assert listed("--precision", "time") == ["rvr-gzm-brownfields-conference-brussels-2025"]
     assert listed("-p", "gmca", "-p", "gzm", "--all-partners") == []
     assert listed("--topic", "YOUTH", "--from", "2025-06", "--to", "2025-06") == [
-        "youth-parliaments-exchange-2025"]
+        "youth-parliaments-exchange-2025"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -209,13 +219,19 @@ def test_help_is_plain_when_piped(cli: Cli) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="bash completion")
 def test_shell_completion_of_partner_ids(tmp_path: Path) -> None:
-    env = dict(os.environ, _RUHRTIMELINE_COMPLETE="complete_bash",
-               COMP_WORDS="ruhrtimeline list --partner g", COMP_CWORD="3")
-    result = subprocess.run([sys.executable, "-m", "ruhrtimeline"], env=env,
-                            capture_output=True, text=True, check=False)
+    env = dict(
+        os.environ,
+        _RUHRTIMELINE_COMPLETE="complete_bash",
+        COMP_WORDS="ruhrtimeline list --partner g",
+        COMP_CWORD="3",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ruhrtimeline"], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert set(result.stdout.split()) >= {"gzm", "gmca"}
     env.update(COMP_WORDS="ruhrtimeline show rvr-gzm-p", COMP_CWORD="2")
-    result = subprocess.run([sys.executable, "-m", "ruhrtimeline"], env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruhrtimeline"], env=env, capture_output=True, text=True, check=False
+    )
     assert result.stdout.split() == ["rvr-gzm-partnership-agreement-2019"]

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from . import __version__
 from .dates import Lang
 from .errors import RuhrtimelineError, StoreError, UsageError
-from .i18n import default_lang, word
+from .i18n import Names, default_lang, word
 from .query import EventFilter
 from .store import Store, load_store, unknown_id_message
 
@@ -433,9 +433,7 @@ def _emit(data: str | bytes, output: Path | None) -> None:
         sys.stdout.flush()
 
 
-def _names(db: Store) -> Any:
-    from .terminal import Names
-
+def _names(db: Store) -> Names:
     return Names(db.partner_map(), db.topic_map())
 
 
@@ -536,7 +534,6 @@ def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
 
 
 # --- views ----------------------------------------------------------------------------------
-
 
 
 @app.command()
@@ -791,6 +788,210 @@ def _table_or_data(
         _emit(to_plain(grid(headers, rows, width or 100, flexible)), output)
     else:
         Terminal(no_color, width, pager).table(headers, rows, flexible)
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+class ImpreciseChoice(StrEnum):
+    span = "span"
+    start = "start"
+    omit = "omit"
+
+
+ImpreciseOpt = Annotated[
+    ImpreciseChoice,
+    typer.Option(
+        "--imprecise",
+        help="Events known only to the month, season or year: span that period as an all-day "
+        "event (default: never suggests a day the sources don't give), start on its first "
+        "day, or omit them.",
+    ),
+]
+
+
+@export_app.command("ics")
+def export_ics(
+    partner: PartnerOpt = None,
+    all_partners: AllPartnersOpt = False,
+    topic: TopicOpt = None,
+    all_topics: AllTopicsOpt = False,
+    year: YearOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    status: StatusOpt = None,
+    search: SearchOpt = None,
+    precision: PrecisionOpt = None,
+    imprecise: ImpreciseOpt = ImpreciseChoice.span,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Export events as an iCalendar file (RFC 5545) for calendar apps.
+
+    The same store and options give byte-identical output: stable UIDs (<id>@ruhrtimeline),
+    DTSTAMP from each entry's 'updated' date, never the clock.
+
+    Example: ruhrtimeline export ics --partner gzm -o gzm.ics
+    """
+    from .feeds import info_for
+    from .ical import export
+
+    db = _open(store)
+    flt = _filter(
+        db, partner, all_partners, topic, all_topics, year, from_, to, status, search, precision
+    )
+    language = _lang(lang)
+    records = db.events(flt)
+    info = info_for(db, flt, language, len(records), imprecise.value)
+    _emit(export(records, _names(db), language, imprecise.value, info), output)
+
+
+@feeds_app.command("build")
+def feeds_build(
+    directory: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="Folder to write the feeds into (created if missing)."),
+    ],
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            show_default=False,
+            help="Where DIR will be published (https://…/): adds subscribe links to index.html.",
+        ),
+    ] = None,
+    imprecise: ImpreciseOpt = ImpreciseChoice.span,
+    store: StoreOpt = None,
+    lang: Annotated[
+        LangChoice | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            show_default=False,
+            case_sensitive=False,
+            help="Build only this language [default: both, as NAME.de.ics and NAME.en.ics, with "
+            "NAME.ics in English].",
+        ),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write the whole feed set: all.ics, one feed per partner and per topic, in German and
+    English, and an index.html that lists them with subscribe and download links.
+
+    Rebuilding an unchanged store changes no file. Publish DIR on any static host.
+
+    Example: ruhrtimeline feeds build public/ --base-url https://example.org/feeds/
+    """
+    from .feeds import build_feed_set, write_feed_set
+
+    db = _open(store)
+    language = None if lang is None else _lang(lang)
+    feed_set = build_feed_set(
+        db,
+        lang=language,
+        imprecise=imprecise.value,
+        base_url=base_url,
+        pages=_landing_pages(db, language or "en"),
+    )
+    results = write_feed_set(feed_set, directory)
+    written = sum(1 for _, changed in results if changed)
+    typer.echo(
+        f"{directory}: {len(feed_set.files)} files, {written} written, "
+        f"{len(results) - written} unchanged"
+    )
+
+
+def _landing_pages(db: Store, lang: Lang) -> dict[str, bytes]:
+    """Extra pages that `feeds build` and `serve` put beside the feed index."""
+    return {}
+
+
+@app.command()
+def serve(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[DIR]",
+            show_default=False,
+            help="A folder built by 'feeds build' [default: build the feeds in memory from the "
+            "store, and rebuild them when it changes].",
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default accepts only this computer.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8080,
+    imprecise: ImpreciseOpt = ImpreciseChoice.span,
+    store: StoreOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Serve the feed set over HTTP: /all.ics, the partner and topic feeds, and / the index.
+
+    Answers conditional requests (ETag, Last-Modified) and HEAD; logs one line a request;
+    stops on Ctrl-C.
+
+    Example: ruhrtimeline serve --port 8080
+    """
+    import gc
+
+    gc.enable()  # a long-running process (the command line turns the collector off)
+    from .server import Files, Resource, folder_files, make_server
+
+    if directory is not None:
+        if not directory.is_dir():
+            raise UsageError(f"{directory}: no such folder (build one with 'feeds build')")
+        files = folder_files(directory)
+    else:
+        from .feeds import build_feed_set
+        from .store import resolve_store_path
+
+        path = resolve_store_path(store)
+        if store is not None and not store.exists():
+            raise UsageError(f"--store {store}: no such file")
+        base = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
+
+        def stamp() -> tuple[int, int]:
+            info = path.stat()
+            return info.st_size, info.st_mtime_ns
+
+        seen = [stamp()]
+
+        def load() -> dict[str, Resource]:
+            db = load_store(path)
+            feed_set = build_feed_set(
+                db, imprecise=imprecise.value, base_url=base, pages=_landing_pages(db, "en")
+            )
+            modified = path.stat().st_mtime
+            return {n: Resource.of(n, b, modified) for n, b in feed_set.files.items()}
+
+        def changed() -> bool:
+            try:
+                now = stamp()
+            except OSError:
+                return False
+            if now == seen[0]:
+                return False
+            seen[0] = now
+            return True
+
+        files = Files(load, changed)
+    try:
+        server = make_server(files, host, port)
+    except OSError as exc:
+        raise RuhrtimelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    _stderr(
+        f"serving {len(files.names)} files at http://{bound_host}:{bound_port}/ (Ctrl-C to stop)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _stderr("stopped")
+    finally:
+        server.server_close()
 
 
 # --- cache ----------------------------------------------------------------------------------

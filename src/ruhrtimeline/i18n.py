@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from .dates import Lang
@@ -42,8 +43,8 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "event_count_1": {"en": "1 event", "de": "1 Termin"},
     "page_date": {"en": "page of {date}", "de": "Seite vom {date}"},
     "exact_day_unknown": {
-        "en": "The exact day is not known: the sources give {precision}.",
-        "de": "Der genaue Tag ist nicht bekannt: Die Quellen nennen {precision}.",
+        "en": "The exact day is not known: the sources give {precision}",
+        "de": "Der genaue Tag ist nicht bekannt: Die Quellen nennen {precision}",
     },
 }
 
@@ -116,3 +117,23 @@ def place_text(location: dict[str, Any] | None, lang: Lang) -> str:
 
 def other(lang: Lang) -> Lang:
     return "de" if lang == "en" else "en"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Partner and topic records by id, for their labels in either language."""
+
+    partners: dict[str, dict[str, Any]]
+    topics: dict[str, dict[str, Any]]
+
+    def short(self, partner_id: str) -> str:
+        return str(self.partners.get(partner_id, {}).get("short", partner_id))
+
+    def partner(self, partner_id: str, lang: Lang) -> str:
+        record = self.partners.get(partner_id, {})
+        names = record.get("names") or {}
+        return str(names.get(lang) or record.get("name") or partner_id)
+
+    def topic(self, topic_id: str, lang: Lang) -> str:
+        label = self.topics.get(topic_id, {}).get("label") or {}
+        return str(label.get(lang, topic_id))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .dates import Lang, Style, format_date, format_point, parse_edtf, precision_phrase
-from .i18n import count_events, other, place_text, word
+from .i18n import Names, count_events, other, place_text, word
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -78,29 +78,10 @@ class Glyphs:
         return cls(rule="|", held="*", imprecise="*", planned="o", cancelled="x", bullet="·")
 
 
-@dataclass(frozen=True, slots=True)
-class Names:
-    """Partner and topic records by id, for labels in the chosen language."""
-
-    partners: dict[str, dict[str, Any]]
-    topics: dict[str, dict[str, Any]]
-
-    def short(self, partner_id: str) -> str:
-        return str(self.partners.get(partner_id, {}).get("short", partner_id))
-
-    def partner_name(self, partner_id: str, lang: Lang) -> str:
-        record = self.partners.get(partner_id, {})
-        names = record.get("names") or {}
-        return str(names.get(lang) or record.get("name") or partner_id)
-
-    def topic(self, topic_id: str, lang: Lang) -> str:
-        label = self.topics.get(topic_id, {}).get("label") or {}
-        return str(label.get(lang, topic_id))
-
-    def badge_style(self, partner_id: str) -> str:
-        ids = list(self.partners)
-        index = ids.index(partner_id) if partner_id in ids else 0
-        return f"badge:{_BADGE_COLOURS[index % len(_BADGE_COLOURS)]}"
+def badge_style(names: Names, partner_id: str) -> str:
+    ids = list(names.partners)
+    index = ids.index(partner_id) if partner_id in ids else 0
+    return f"badge:{_BADGE_COLOURS[index % len(_BADGE_COLOURS)]}"
 
 
 def wrap(tokens: Sequence[Span], width: int, first: Line, rest: Line) -> list[Line]:
@@ -192,7 +173,7 @@ def timeline(
         )
         out += wrap(words(record["title"][lang], title_style), width, gutter, gutter)
         meta: list[Span] = [
-            (f"[{names.short(p)}]" if not fancy else f" {names.short(p)} ", names.badge_style(p))
+            (f"[{names.short(p)}]" if not fancy else f" {names.short(p)} ", badge_style(names, p))
             for p in record["partners"]
         ]
         topics = [names.topic(t, lang) for t in record["topics"]]
@@ -332,8 +313,8 @@ def show(
         "partners",
         [
             [
-                (f" {names.short(p)} " if fancy else f"[{names.short(p)}]", names.badge_style(p)),
-                *words(names.partner_name(p, lang), ""),
+                (f" {names.short(p)} " if fancy else f"[{names.short(p)}]", badge_style(names, p)),
+                *words(names.partner(p, lang), ""),
             ]
             for p in record["partners"]
         ],
@@ -355,9 +336,8 @@ def show(
         prefix = f"{number:>3}. "
         indent: Line = [(" " * len(prefix), "")]
         page = source.get("date")
-        extra = (
-            f" ({word('page_date', lang, date=format_date(parse_edtf(page), lang))})" if page else ""
-        )
+        page_date = format_date(parse_edtf(page), lang) if page else ""
+        extra = f" ({word('page_date', lang, date=page_date)})" if page else ""
         out += wrap(
             words(f"{source['publisher']}: {source['title']}{extra} [{source['language']}]", ""),
             width,

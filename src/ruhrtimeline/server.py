@@ -1,0 +1,188 @@
+"""A small server for the feed set: the standard library's threading HTTP server.
+
+It answers only for the names of a feed set (no paths, so no traversal and no listing), with
+ETag and Last-Modified for conditional requests, HEAD, and a socket timeout so that a client
+that never finishes its request cannot hold a thread for long.  For many subscribers, publish
+a built folder on a static host or CDN instead (see the README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .feeds import FEED_FILE, PAGE_FILE
+
+TYPES = {
+    ".ics": "text/calendar; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+CACHE_CONTROL = "public, max-age=3600"
+REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
+
+
+@dataclass(frozen=True)
+class Resource:
+    body: bytes
+    etag: str
+    last_modified: float  # POSIX time
+    content_type: str
+
+    @classmethod
+    def of(cls, name: str, body: bytes, last_modified: float) -> Resource:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return cls(body, etag, float(int(last_modified)), TYPES[Path(name).suffix])
+
+
+def allowed(name: str) -> bool:
+    return bool(FEED_FILE.match(name) or PAGE_FILE.match(name))
+
+
+class Files:
+    """Resources by name: from memory (rebuilt when the store changes) or from a folder."""
+
+    def __init__(
+        self, load: Callable[[], dict[str, Resource]], changed: Callable[[], bool] | None = None
+    ) -> None:
+        self._load = load
+        self._changed = changed
+        self._lock = threading.Lock()
+        self._resources = load()
+        self._checked = time.monotonic()
+
+    def get(self, name: str) -> Resource | None:
+        if self._changed is not None and time.monotonic() - self._checked > 1.0:
+            with self._lock:
+                if time.monotonic() - self._checked > 1.0:
+                    self._checked = time.monotonic()
+                    if self._changed():
+                        self._resources = self._load()
+        return self._resources.get(name)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._resources)
+
+
+def folder_files(directory: Path) -> Files:
+    """Serve the feed files found in a built folder (read again when they change)."""
+    stamps: dict[str, tuple[int, int]] = {}
+
+    def scan() -> dict[str, tuple[int, int]]:
+        found = {}
+        for item in directory.iterdir():
+            if allowed(item.name) and item.is_file() and not item.is_symlink():
+                stat = item.stat()
+                found[item.name] = (stat.st_size, stat.st_mtime_ns)
+        return found
+
+    def load() -> dict[str, Resource]:
+        stamps.clear()
+        stamps.update(scan())
+        return {
+            name: Resource.of(name, (directory / name).read_bytes(), mtime / 1e9)
+            for name, (_, mtime) in stamps.items()
+        }
+
+    return Files(load, lambda: scan() != stamps)
+
+
+class FeedHandler(BaseHTTPRequestHandler):
+    server_version = "ruhrtimeline"
+    protocol_version = "HTTP/1.1"
+    timeout = REQUEST_TIMEOUT
+    files: Files  # set on the subclass made by `make_server`
+
+    def _resource(self) -> tuple[str, Resource | None]:
+        path = unquote(urlsplit(self.path).path)
+        name = "index.html" if path == "/" else path[1:] if path.startswith("/") else ""
+        # Only plain names of the set: no folders, no dots to climb, nothing else on disk.
+        if "/" in name or "\\" in name or not allowed(name):
+            return name, None
+        return name, self.files.get(name)
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def _not_found(self, head: bool) -> None:
+        body = b"404 Not Found: this server has the feeds listed at /\n"
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _answer(self, head: bool) -> None:
+        _, resource = self._resource()
+        if resource is None:
+            self._not_found(head)
+            return
+        if self._not_modified(resource):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self._validators(resource)
+            self.end_headers()
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", resource.content_type)
+        self.send_header("Content-Length", str(len(resource.body)))
+        self._validators(resource)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if resource.content_type.startswith("text/html"):
+            self.send_header(
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                "img-src 'self' data:",
+            )
+        self.end_headers()
+        if not head:
+            self.wfile.write(resource.body)
+
+    def _validators(self, resource: Resource) -> None:
+        self.send_header("ETag", resource.etag)
+        self.send_header("Last-Modified", formatdate(resource.last_modified, usegmt=True))
+        self.send_header("Cache-Control", CACHE_CONTROL)
+
+    def _not_modified(self, resource: Resource) -> bool:
+        match = self.headers.get("If-None-Match")
+        if match is not None:  # If-None-Match wins over If-Modified-Since (RFC 9110)
+            tags = [t.strip().removeprefix("W/") for t in match.split(",")]
+            return "*" in tags or resource.etag in tags
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return parsedate_to_datetime(since).timestamp() >= resource.last_modified
+            except (TypeError, ValueError, OverflowError):
+                return False
+        return False
+
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(
+            f"{self.address_string()} [{self.log_date_time_string()}] {format % args}\n"
+        )
+
+
+class FeedServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+def make_server(files: Files, host: str = "127.0.0.1", port: int = 8080) -> FeedServer:
+    handler = type("Handler", (FeedHandler,), {"files": files})
+    return FeedServer((host, port), handler)
