@@ -994,6 +994,148 @@ def serve(
         server.server_close()
 
 
+# --- reports ------------------------------------------------------------------------------
+
+
+class ReportFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+    csv = "csv"
+
+
+def _generated_at(value: str | None) -> str | None:
+    """--date, else SOURCE_DATE_EPOCH, else no date: a report never reads the clock."""
+    if value is not None:
+        from datetime import date, datetime
+
+        try:
+            if "T" in value:
+                return datetime.fromisoformat(value).isoformat()
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise UsageError(f"--date {value!r}: write YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    from .ical import source_date_epoch
+
+    epoch = source_date_epoch()
+    return epoch.strftime("%Y-%m-%dT%H:%M:%SZ") if epoch else None
+
+
+@app.command()
+def report(
+    year: Annotated[
+        int | None,
+        typer.Argument(metavar="[YEAR]", show_default=False, help="The year to report on."),
+    ] = None,
+    all_years: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="One report per year that has events, plus an index, into the folder -o DIR.",
+        ),
+    ] = False,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            show_default=False,
+            help="Instead of YEAR: the first day of a custom period (2019, 2019-08, 2019-08-09).",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="DATE",
+            show_default=False,
+            help="Instead of YEAR: the last day of a custom period.",
+        ),
+    ] = None,
+    partner: PartnerOpt = None,
+    all_partners: AllPartnersOpt = False,
+    topic: TopicOpt = None,
+    all_topics: AllTopicsOpt = False,
+    status: StatusOpt = None,
+    search: SearchOpt = None,
+    precision: PrecisionOpt = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="markdown, html, json or csv.")
+    ] = ReportFormat.markdown,
+    generated: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            show_default=False,
+            help="Date the report as generated on DATE [default: $SOURCE_DATE_EPOCH, else no "
+            "date, so that reruns give the same bytes].",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE|DIR",
+            show_default=False,
+            help="Write to FILE (atomically); with --all, the folder DIR.",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a year's review: overview, the year's events, what only overlaps it, counts, first
+    partners, plans for the next year, and every source cited.
+
+    Example: ruhrtimeline report 2019 --format html -o review-2019.html
+    """
+    from .dates import DateError, parse_bound
+    from .report import EXTENSIONS, Period, build_report, index, render_report
+
+    chosen = sum([year is not None, all_years, bool(from_ or to)])
+    if chosen != 1:
+        raise UsageError("give a YEAR, or --all, or a period with --from and --to")
+    if (from_ or to) and not (from_ and to):
+        raise UsageError("a custom period needs both --from and --to")
+    if year is not None and not 1 <= year <= 9998:
+        raise UsageError(f"year {year}: give a year between 1 and 9998")
+    db = _open(store)
+    flt = _filter(
+        db, partner, all_partners, topic, all_topics, None, None, None, status, search, precision
+    )
+    language = _lang(lang)
+    stamp = _generated_at(generated)
+    fmt = format.value
+    if all_years:
+        if output is None:
+            raise UsageError("--all writes one file a year: give the folder with -o DIR")
+        from .files import inside, write_if_changed
+
+        if output.exists() and not output.is_dir():
+            raise UsageError(f"{output} is not a folder")
+        output.mkdir(parents=True, exist_ok=True)
+        reports = [build_report(db, Period.of_year(y), language, flt, stamp) for y in db.years(flt)]
+        for item in reports:
+            name = f"report-{item.period.year}.{EXTENSIONS[fmt]}"
+            write_if_changed(inside(output, name), render_report(item, fmt))
+        write_if_changed(inside(output, f"index.{EXTENSIONS[fmt]}"), index(reports, fmt, language))
+        typer.echo(f"{output}: {len(reports)} reports and an index")
+        return
+    if year is not None:
+        period = Period.of_year(year)
+    else:
+        try:
+            first, last = parse_bound(from_ or "")[0], parse_bound(to or "")[1]
+        except DateError as exc:
+            raise UsageError(f"--from/--to: {exc}") from None
+        if last < first:
+            raise UsageError("--to lies before --from")
+        period = Period(first, last)
+    _emit(render_report(build_report(db, period, language, flt, stamp), fmt), output)
+
+
 # --- cache ----------------------------------------------------------------------------------
 
 

@@ -175,6 +175,13 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, events={self.count()})"
 
+    @property
+    def display_path(self) -> str:
+        """The store's path for reports: the bundled store has one name on every machine."""
+        if self.path.resolve() == bundled_store_path().resolve():
+            return "ruhrtimeline:data/events.yaml"
+        return self.path.as_posix()
+
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
