@@ -41,9 +41,10 @@ def test_feeds_build_writes_the_whole_set(cli: Cli, tmp_path: Path, bundled: Pat
         + [f"partner-{p}" for p in store.partner_ids()]
         + [f"topic-{t}" for t in store.topic_ids()]
     )
-    expected = {f"{s}{v}.ics" for s in stems for v in ("", ".de", ".en")} | {"index.html"}
+    expected = {f"{s}{v}.ics" for s in stems for v in ("", ".de", ".en")}
+    expected |= {"index.html", "timeline.html"}
     assert {p.name for p in out.iterdir()} == expected
-    for name in expected - {"index.html"}:
+    for name in expected - {"index.html", "timeline.html"}:
         assert FEED_FILE.match(name)
         check((out / name).read_bytes())
     assert (out / "all.ics").read_bytes() == (out / "all.en.ics").read_bytes()
@@ -85,6 +86,7 @@ def test_one_language_and_stale_feeds(cli: Cli, tmp_path: Path) -> None:
         "topic-youth.ics",
         "topic-mobility.ics",
         "index.html",
+        "timeline.html",
         "notes.txt",
     }
     assert b"Partnerschaftsvereinbarung" in (out / "all.ics").read_bytes()

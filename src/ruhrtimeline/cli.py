@@ -536,6 +536,34 @@ def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
 # --- views ----------------------------------------------------------------------------------
 
 
+class TimelineFormat(StrEnum):
+    text = "text"
+    svg = "svg"
+    html = "html"
+
+
+class Lanes(StrEnum):
+    partner = "partner"
+    topic = "topic"
+
+
+def _subtitle(db: Store, flt: EventFilter, lang: Lang) -> str:
+    """What a picture shows, in words: the filters that were given."""
+    parts = []
+    names = _names(db)
+    if flt.partners:
+        parts.append(", ".join(names.short(p) for p in flt.partners))
+    if flt.topics:
+        parts.append(", ".join(names.topic(t, lang) for t in flt.topics))
+    if flt.first or flt.last:
+        first = flt.first.isoformat() if flt.first else "…"
+        last = flt.last.isoformat() if flt.last else "…"
+        parts.append(f"{first} – {last}")
+    if flt.search:
+        parts.append(f"“{flt.search}”")
+    return " · ".join(parts)
+
+
 @app.command()
 def timeline(
     partner: PartnerOpt = None,
@@ -548,15 +576,40 @@ def timeline(
     status: StatusOpt = None,
     search: SearchOpt = None,
     precision: PrecisionOpt = None,
+    format: Annotated[
+        TimelineFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text for the terminal; svg or html for a picture "
+            "(lanes, markers, bands; html adds every event's details).",
+        ),
+    ] = TimelineFormat.text,
+    lanes: Annotated[
+        Lanes, typer.Option(help="svg/html: one lane per partner or per topic.")
+    ] = Lanes.partner,
     output: OutputOpt = None,
     store: StoreOpt = None,
     lang: LangOpt = None,
-    width: WidthOpt = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            "--width",
+            min=40,
+            max=20000,
+            show_default=False,
+            help="Columns of text [default: the terminal's, or 80 when piped]; pixels of svg/html "
+            "[default: 1200].",
+        ),
+    ] = None,
     no_color: NoColorOpt = False,
     pager: PagerOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show the events as a timeline, grouped by year (the default command).
+
+    --format svg or html draws it: one lane per partner, years along the axis, a dot for a
+    day, a bar for days, a hatched band for a month, season or year, planned events outlined.
 
     Dates are written as precisely as they are known and no more.
 
@@ -568,6 +621,23 @@ def timeline(
     )
     language = _lang(lang)
     records = db.events(flt)
+    if format is not TimelineFormat.text:
+        from .visual import timeline_html, timeline_svg
+
+        draw = timeline_svg if format is TimelineFormat.svg else timeline_html
+        _emit(
+            draw(
+                records,
+                _names(db),
+                language,
+                width=width or 1200,
+                lanes=lanes.value,
+                eras=db.eras(),
+                subtitle=_subtitle(db, flt, language),
+            ),
+            output,
+        )
+        return
     term = Terminal(no_color, width, pager)
     if not records:
         _stderr(word("no_events", language))
@@ -848,6 +918,40 @@ def export_ics(
     _emit(export(records, _names(db), language, imprecise.value, info), output)
 
 
+@export_app.command("timelinejs")
+def export_timelinejs(
+    partner: PartnerOpt = None,
+    all_partners: AllPartnersOpt = False,
+    topic: TopicOpt = None,
+    all_topics: AllTopicsOpt = False,
+    year: YearOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    status: StatusOpt = None,
+    search: SearchOpt = None,
+    precision: PrecisionOpt = None,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Export events as TimelineJS (Knight Lab) JSON, with the Ruhr-Konferenz phases as eras.
+
+    Dates carry only the parts that are known (a month has no day); seasons and approximate
+    dates come with a display_date; group is the first partner.
+
+    Example: ruhrtimeline export timelinejs -o timeline.json
+    """
+    from .visual import timelinejs
+
+    db = _open(store)
+    flt = _filter(
+        db, partner, all_partners, topic, all_topics, year, from_, to, status, search, precision
+    )
+    language = _lang(lang)
+    _emit(timelinejs(db.events(flt), _names(db), language, db.eras()), output)
+
+
 @feeds_app.command("build")
 def feeds_build(
     directory: Annotated[
@@ -905,8 +1009,11 @@ def feeds_build(
 
 
 def _landing_pages(db: Store, lang: Lang) -> dict[str, bytes]:
-    """Extra pages that `feeds build` and `serve` put beside the feed index."""
-    return {}
+    """The timeline page that `feeds build` and `serve` put beside the feed index."""
+    from .visual import timeline_html
+
+    page = timeline_html(db.events(), _names(db), lang, eras=db.eras())
+    return {"timeline.html": page.encode("utf-8")}
 
 
 @app.command()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from .errors import Problem, StoreError
 from .query import normalize
 from .store import INDEX_FORMAT
-from .yaml_reader import SECTIONS, Locator, Path_, StoreReader, field_path
+from .yaml_reader import REQUIRED_SECTIONS, SECTIONS, Locator, Path_, StoreReader, field_path
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -27,6 +27,7 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE partner (id TEXT PRIMARY KEY, position INTEGER NOT NULL, record TEXT NOT NULL);
 CREATE TABLE topic (id TEXT PRIMARY KEY, position INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE TABLE era (id TEXT PRIMARY KEY, position INTEGER NOT NULL, record TEXT NOT NULL);
 CREATE TABLE event (
     id TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
@@ -56,7 +57,7 @@ CREATE INDEX event_topic_event ON event_topic (event_id);
 """
 
 _BATCH = 2000
-_NAMES = {"partners": "partner", "topics": "topic", "events": "event"}
+_NAMES = {"partners": "partner", "topics": "topic", "events": "event", "eras": "era"}
 
 
 def dumps(record: object) -> str:
@@ -142,14 +143,28 @@ def build_index(conn: sqlite3.Connection, text: str, path: Path | str) -> None:
     """Validate the store ``text`` and write it into ``conn``; raise `StoreError` if invalid."""
     from pydantic import ValidationError
 
-    from .models import Event, Partner, Topic, event_record, partner_record, topic_record
+    from .models import (
+        Era,
+        Event,
+        Partner,
+        Topic,
+        era_record,
+        event_record,
+        partner_record,
+        topic_record,
+    )
 
-    models: dict[str, type[BaseModel]] = {"partners": Partner, "topics": Topic, "events": Event}
+    models: dict[str, type[BaseModel]] = {
+        "partners": Partner,
+        "topics": Topic,
+        "events": Event,
+        "eras": Era,
+    }
     reader = StoreReader(text, path)
     found: list[tuple[Path_, bool, str]] = []
     ids: dict[str, dict[str, int]] = {s: {} for s in SECTIONS}
     references: list[tuple[Path_, str, str]] = []  # (path, section, id)
-    rows: dict[str, list[tuple[Any, ...]]] = {"partner": [], "topic": [], "event": []}
+    rows: dict[str, list[tuple[Any, ...]]] = {"partner": [], "topic": [], "event": [], "era": []}
     links: dict[str, list[tuple[str, str, int]]] = {"partners": [], "topics": []}
     longest_span = 0
 
@@ -219,11 +234,13 @@ def build_index(conn: sqlite3.Connection, text: str, path: Path | str) -> None:
             rows["partner"].append((item_id, index, dumps(partner_record(model))))
         elif isinstance(model, Topic):
             rows["topic"].append((item_id, index, dumps(topic_record(model))))
+        elif isinstance(model, Era):
+            rows["era"].append((item_id, index, dumps(era_record(model))))
         if len(rows["event"]) >= _BATCH:
             flush()
     flush()
 
-    for section in SECTIONS:
+    for section in REQUIRED_SECTIONS:
         if section not in reader.sections_seen:
             found.append(((), False, f"the store has no {section!r} list; add '{section}:'"))
     for where, kind, ref in references:

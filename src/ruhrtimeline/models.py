@@ -274,6 +274,16 @@ class Event(_Model):
         return parse_edtf(self.date)
 
 
+class Era(_Model):
+    """A named period shown behind the events, such as a phase of the Ruhr-Konferenz."""
+
+    id: Slug
+    date: EdtfString = Field(description="The period; a single date means 'from then on'")
+    title: LocalizedText
+    summary: LocalizedParagraph | None = None
+    sources: Annotated[list[Source], Field(min_length=1, max_length=100)]
+
+
 class Store(BaseModel):
     """The whole store file: partners, topics and events (other top-level keys are allowed)."""
 
@@ -287,6 +297,7 @@ class Store(BaseModel):
     partners: list[Partner]
     topics: list[Topic]
     events: list[Event]
+    eras: list[Era] = Field([], description="Named periods, e.g. the Ruhr-Konferenz phases")
 
 
 def _instant(point_local: datetime | None, timezone: str | None) -> str | None:
@@ -329,6 +340,18 @@ def partner_record(partner: Partner) -> dict[str, Any]:
 
 def topic_record(topic: Topic) -> dict[str, Any]:
     return topic.model_dump(mode="json")
+
+
+def era_record(era: Era) -> dict[str, Any]:
+    parsed = parse_edtf(era.date)
+    record = era.model_dump(mode="json")
+    open_end = not parsed.is_interval
+    record.update(
+        start=parsed.first.isoformat(),
+        end=None if open_end else parsed.last.isoformat(),
+        approximate=parsed.approximate,
+    )
+    return record
 
 
 def store_json_schema() -> dict[str, Any]:

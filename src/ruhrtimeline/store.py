@@ -27,7 +27,7 @@ ENV_STORE = "RUHRTIMELINE_STORE"
 ENV_CACHE_DIR = "RUHRTIMELINE_CACHE_DIR"
 ENV_NO_CACHE = "RUHRTIMELINE_NO_CACHE"
 MAX_STORE_BYTES = 512 * 1024 * 1024
-INDEX_FORMAT = 2  # bump when the index tables or the records change
+INDEX_FORMAT = 3  # bump when the index tables or the records change
 
 
 class LocalizedText(TypedDict):
@@ -259,6 +259,12 @@ class Store:
 
     def topics(self) -> list[TopicRecord]:
         return self._with_stats("topic", "event_topic", "topic_id")  # type: ignore[return-value]
+
+    def eras(self) -> list[dict[str, Any]]:
+        """Named periods (such as the Ruhr-Konferenz phases), in store order."""
+        return [
+            json.loads(r[0]) for r in self._conn.execute("SELECT record FROM era ORDER BY position")
+        ]
 
     def partner_ids(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT id FROM partner ORDER BY position")]

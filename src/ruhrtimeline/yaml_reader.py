@@ -50,7 +50,8 @@ except ImportError:  # pragma: no cover - a PyYAML built without libyaml
             _PyParser.__init__(self)
 
 
-SECTIONS = ("partners", "topics", "events")
+SECTIONS = ("partners", "topics", "events", "eras")
+REQUIRED_SECTIONS = ("partners", "topics", "events")
 MAX_DEPTH = 32
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _DUPLICATE = "\0duplicate"

@@ -1,0 +1,773 @@
+"""Timelines to look at: an SVG with one lane per partner (or topic), an HTML page around it,
+and TimelineJS (Knight Lab) JSON.
+
+The SVG is laid out first (`layout`) as boxes in pixels, so that tests can check what is drawn
+(one mark per event, no label over another), then written with ElementTree, which escapes all
+text.  Imprecision stays visible: a day is a dot, several days a bar, and a month, season or
+year a hatched band over the whole period; planned events are outlined.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from . import __version__
+from .dates import Lang, format_date, parse_edtf
+from .files import slug
+from .i18n import Names, count_events, place_text, word
+from .store import EventRecord
+
+LaneKind = Literal["partner", "topic"]
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+INK = "#0b6e99"
+MUTED = "#5b6470"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"
+FONT_SIZE = 11.0
+CHAR_WIDTH = 0.6 * FONT_SIZE  # a generous average, so estimated boxes are never too small
+LABEL_CHARS = 38
+ROW = 15.0
+LEFT, RIGHT, TOP = 150.0, 24.0, 78.0
+
+_WORDS = {
+    "title": {
+        "en": "Metropole Ruhr – international partnerships",
+        "de": "Metropole Ruhr – internationale Partnerschaften",
+    },
+    "day": {"en": "a day", "de": "ein Tag"},
+    "days": {"en": "several days", "de": "mehrere Tage"},
+    "imprecise": {
+        "en": "known only to the month, season or year",
+        "de": "nur auf Monat, Jahreszeit oder Jahr genau",
+    },
+    "planned": {"en": "planned", "de": "geplant"},
+    "approximate": {"en": "approximate (dashed edge)", "de": "ungefähr (gestrichelter Rand)"},
+    "participant": {"en": "also taking part", "de": "ebenfalls beteiligt"},
+    "era": {"en": "period", "de": "Zeitraum"},
+}
+
+
+def _w(key: str, lang: Lang) -> str:
+    return _WORDS[key][lang]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x < other.x + other.width
+            and other.x < self.x + self.width
+            and self.y < other.y + other.height
+            and other.y < self.y + self.height
+        )
+
+
+@dataclass(frozen=True)
+class Mark:
+    event_id: str
+    lane: str
+    kind: str  # "day", "days" or "imprecise" (the main mark); "participant" in other lanes
+    box: Box
+    planned: bool
+    approximate: bool
+    title: str
+    tooltip: str
+    partners: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Label:
+    event_id: str
+    text: str
+    box: Box
+    anchor_x: float  # where the leader line meets the mark
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    first: date
+    last: date  # exclusive end of the axis
+    lang: Lang
+    lanes: list[tuple[str, str, float, float]] = field(default_factory=list)  # id, label, y, h
+    marks: list[Mark] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    eras: list[tuple[str, str, Box, bool]] = field(default_factory=list)  # id, title, band, ~
+    era_labels: list[Label] = field(default_factory=list)
+    subtitle: str = ""
+
+    def x(self, day: date) -> float:
+        span = (self.last - self.first).days or 1
+        return LEFT + (day - self.first).days / span * (self.width - LEFT - RIGHT)
+
+
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text_width(text: str) -> float:
+    return len(text) * CHAR_WIDTH
+
+
+def _fits(box: Box, row: list[Box]) -> bool:
+    return all(
+        box.x >= other.x + other.width + 6 or other.x >= box.x + box.width + 6 for other in row
+    )
+
+
+def _clear(x: float, box: Box) -> bool:
+    return not box.x - 3 <= x <= box.x + box.width + 3
+
+
+def _place(
+    box: Box,
+    rows: list[list[Box]],
+    right: float,
+    anchor: float | None = None,
+    leaders: list[tuple[float, int]] | None = None,
+) -> tuple[Box, int]:
+    """Put a label in the first row where it overlaps no other label and no leader line
+    crosses it: to the right of its anchor, or else ending at it; shifted left at the edge."""
+    candidates = [box]
+    if anchor is not None:
+        candidates.append(Box(max(LEFT, anchor - box.width + 2), box.y, box.width, box.height))
+    candidates = [
+        Box(max(LEFT, right - c.width), c.y, c.width, c.height) if c.x + c.width > right else c
+        for c in candidates
+    ]
+    leaders = leaders if leaders is not None else []
+    for index in range(len(rows) + 1):
+        row = rows[index] if index < len(rows) else []
+        # This label's leader must pass the rows above it clear of their labels.
+        if anchor is not None and not all(
+            _clear(anchor, other) for above in rows[:index] for other in above
+        ):
+            continue
+        for candidate in candidates:
+            crossed = any(depth > index and not _clear(x, candidate) for x, depth in leaders)
+            if _fits(candidate, row) and not crossed:
+                if index == len(rows):
+                    rows.append([])
+                rows[index].append(candidate)
+                if anchor is not None:
+                    leaders.append((anchor, index))
+                return candidate, index
+    rows.append([candidates[0]])
+    return candidates[0], len(rows) - 1
+
+
+def layout(
+    records: Sequence[EventRecord],
+    names: Names,
+    lang: Lang,
+    *,
+    width: int = 1200,
+    lanes: LaneKind = "partner",
+    eras: Sequence[dict[str, Any]] = (),
+    subtitle: str = "",
+) -> Layout:
+    """Lay the timeline out in pixels: lanes, marks, labels and era bands."""
+    width = max(int(width), 480)
+    if records:
+        first_year = min(int(r["start"][:4]) for r in records)
+        last_year = max(int(r["end"][:4]) for r in records)
+    else:
+        first_year = last_year = 2000
+    axis = Layout(
+        width, 0, date(first_year, 1, 1), date(last_year + 1, 1, 1), lang, subtitle=subtitle
+    )
+    right = width - RIGHT
+
+    def keys(record: EventRecord) -> list[str]:
+        return list(record["partners"] if lanes == "partner" else record["topics"])
+
+    order = list(names.partners if lanes == "partner" else names.topics)
+    used = {k for r in records for k in keys(r)}
+    lane_ids = [k for k in order if k in used] + sorted(used - set(order))
+
+    # Eras: bands behind all lanes, clipped to the axis; labels in rows above the lanes.
+    era_rows: list[list[Box]] = []
+    era_items = []
+    for era in eras:
+        start = max(date.fromisoformat(era["start"]), axis.first)
+        end = date.fromisoformat(era["end"]) if era.get("end") else axis.last
+        end = min(end, axis.last)
+        if end < axis.first or start >= axis.last or not records:
+            continue
+        x0, x1 = axis.x(start), axis.x(min(date.fromordinal(end.toordinal() + 1), axis.last))
+        title = _short(era["title"][lang], 40)
+        box, row = _place(Box(x0 + 2, 0, _text_width(title), ROW), era_rows, right)
+        era_items.append((era, title, x0, x1, box, row))
+    era_height = len(era_rows) * ROW
+    top = TOP + era_height
+
+    y = top
+    main_marks: dict[str, Mark] = {}
+    for lane in lane_ids:
+        lane_label = names.short(lane) if lanes == "partner" else names.topic(lane, lang)
+        lane_records = [r for r in records if keys(r) and keys(r)[0] == lane]
+        mark_y = y + 12
+        rows: list[list[Box]] = []
+        leaders: list[tuple[float, int]] = []
+        pending: list[tuple[EventRecord, Box, int]] = []
+        for record in lane_records:
+            first_day = date.fromisoformat(record["start"])
+            after_last = date.fromordinal(date.fromisoformat(record["end"]).toordinal() + 1)
+            x0, x1 = axis.x(first_day), axis.x(min(after_last, axis.last))
+            precise = record["precision"] in ("day", "time")
+            if precise and record["start"] == record["end"]:
+                kind, box = "day", Box((x0 + x1) / 2 - 5, mark_y - 5, 10, 10)
+            elif precise:
+                kind, box = "days", Box(x0, mark_y - 4, max(x1 - x0, 6), 8)
+            else:
+                kind, box = "imprecise", Box(x0, mark_y - 7, max(x1 - x0, 3), 14)
+            title = record["title"][lang]
+            when = format_date(parse_edtf(record["date"]), lang, "short", record["timezone"])
+            mark = Mark(
+                record["id"],
+                lane,
+                kind,
+                box,
+                record["status"] == "planned",
+                bool(record["approximate"]),
+                title,
+                f"{when}: {title}",
+                tuple(record["partners"]),
+                tuple(record["topics"]),
+            )
+            axis.marks.append(mark)
+            main_marks[record["id"]] = mark
+            text = _short(title)
+            anchor = box.x + min(box.width, 10) / 2 if kind != "day" else box.x + 5
+            label_box, row = _place(
+                Box(anchor - 2, 0, _text_width(text), ROW), rows, right, anchor, leaders
+            )
+            pending.append((record, label_box, row))
+        label_top = mark_y + 10
+        for record, label_box, row in pending:
+            placed = Box(label_box.x, label_top + row * ROW, label_box.width, ROW)
+            mark = main_marks[record["id"]]
+            anchor = mark.box.x + (5 if mark.kind == "day" else min(mark.box.width, 10) / 2)
+            axis.labels.append(Label(record["id"], _short(record["title"][lang]), placed, anchor))
+        height = 26 + len(rows) * ROW + (6 if rows else 0)
+        axis.lanes.append((lane, lane_label, y, height))
+        y += height
+
+    # Dots in the lanes of everyone else who takes part.
+    lane_y = {lane: top_y + 12 for lane, _, top_y, _ in axis.lanes}
+    for record in records:
+        main = main_marks.get(record["id"])
+        if main is None:
+            continue
+        centre = main.box.x + main.box.width / 2
+        for other in keys(record)[1:]:
+            if other in lane_y:
+                axis.marks.append(
+                    Mark(
+                        record["id"],
+                        other,
+                        "participant",
+                        Box(centre - 3, lane_y[other] - 3, 6, 6),
+                        main.planned,
+                        main.approximate,
+                        main.title,
+                        main.tooltip,
+                        main.partners,
+                        main.topics,
+                    )
+                )
+
+    for era, title, x0, x1, box, row in era_items:
+        band = Box(x0, top, max(x1 - x0, 2), y - top)
+        axis.eras.append((era["id"], title, band, bool(era.get("approximate"))))
+        axis.era_labels.append(
+            Label(era["id"], title, Box(box.x, TOP + row * ROW, box.width, ROW), x0)
+        )
+    axis.height = y + 56  # room for the legend
+    return axis
+
+
+def _el(parent: ET.Element, tag: str, **attrs: str | float) -> ET.Element:
+    return ET.SubElement(
+        parent,
+        f"{{{SVG_NS}}}{tag}",
+        {
+            k.rstrip("_").replace("_", "-"): v if isinstance(v, str) else _fmt(v)
+            for k, v in attrs.items()
+        },
+    )
+
+
+def svg_element(plan: Layout) -> ET.Element:
+    """The SVG document of a layout (self-contained: no fonts, images or scripts)."""
+    lang = plan.lang
+    root = ET.Element(
+        f"{{{SVG_NS}}}svg",
+        {
+            "version": "1.1",
+            "width": _fmt(plan.width),
+            "height": _fmt(plan.height),
+            "viewBox": f"0 0 {_fmt(plan.width)} {_fmt(plan.height)}",
+            "font-family": FONT,
+            "font-size": _fmt(FONT_SIZE),
+            "role": "img",
+            "aria-labelledby": "timeline-title",
+        },
+    )
+    title = _el(root, "title", id="timeline-title")
+    title.text = _w("title", lang) + (f" – {plan.subtitle}" if plan.subtitle else "")
+    defs = _el(root, "defs")
+    hatch = _el(
+        defs,
+        "pattern",
+        id="hatch",
+        patternUnits="userSpaceOnUse",
+        width=6,
+        height=6,
+        patternTransform="rotate(45)",
+    )
+    _el(hatch, "rect", width=6, height=6, fill=INK, fill_opacity=0.12)
+    _el(hatch, "line", x1=0, y1=0, x2=0, y2=6, stroke=INK, stroke_width=2, stroke_opacity=0.55)
+
+    _el(root, "rect", width=plan.width, height=plan.height, fill="#ffffff")
+    heading = _el(root, "text", x=12, y=24, font_size=16, font_weight="bold", fill="#1b1f24")
+    heading.text = _w("title", lang)
+    if plan.subtitle:
+        sub = _el(root, "text", x=12, y=42, fill=MUTED)
+        sub.text = plan.subtitle
+
+    bottom = plan.lanes[-1][2] + plan.lanes[-1][3] if plan.lanes else TOP
+    for index, (_, _, y, height) in enumerate(plan.lanes):
+        if index % 2 == 0:
+            _el(root, "rect", x=0, y=y, width=plan.width, height=height, fill="#f3f5f8")
+    for (era_id, era_title, band, approximate), label in zip(
+        plan.eras, plan.era_labels, strict=True
+    ):
+        group = _el(root, "g", class_="era", id=f"era-{slug(era_id)}")
+        tip = _el(group, "title")
+        tip.text = era_title
+        dash = "4 3" if approximate else "none"
+        # A strip beside the era's name, and a faint wash with edges over the lanes.
+        _el(
+            group,
+            "rect",
+            x=band.x,
+            y=label.box.y + ROW - 2,
+            width=band.width,
+            height=3,
+            fill="#9a6700",
+            fill_opacity=0.7,
+        )
+        _el(
+            group,
+            "rect",
+            x=band.x,
+            y=band.y,
+            width=band.width,
+            height=band.height,
+            fill="#e3b341",
+            fill_opacity=0.07,
+        )
+        for edge in (band.x, band.x + band.width):
+            _el(
+                group,
+                "line",
+                x1=edge,
+                y1=label.box.y + ROW - 2,
+                x2=edge,
+                y2=band.y + band.height,
+                stroke="#9a6700",
+                stroke_opacity=0.45,
+                stroke_dasharray=dash,
+            )
+        text = _el(
+            group,
+            "text",
+            x=label.box.x,
+            y=label.box.y + ROW - 5,
+            fill="#7a5200",
+            font_style="italic",
+            class_="era-label",
+        )
+        text.text = label.text
+
+    # Years along the axis.
+    years = range(plan.first.year, plan.last.year + 1)
+    step = 1 if len(years) <= 30 else 5
+    for year in years:
+        x = plan.x(date(year, 1, 1))
+        _el(root, "line", x1=x, y1=TOP - 4, x2=x, y2=bottom, stroke="#c8ced6", stroke_width=1)
+        if year % step == 0 and year < plan.last.year:
+            year_text = _el(root, "text", x=x + 3, y=TOP - 8, fill=MUTED, class_="year")
+            year_text.text = str(year)
+
+    for lane_id, lane_label, y, _ in plan.lanes:
+        text = _el(
+            root,
+            "text",
+            x=12,
+            y=y + 16,
+            font_weight="bold",
+            fill="#1b1f24",
+            class_="lane",
+            id=f"lane-{slug(lane_id)}",
+        )
+        text.text = _short(lane_label, 20)
+
+    for mark in plan.marks:
+        link = _el(root, "a", class_=f"mark {mark.kind}" + (" planned" if mark.planned else ""))
+        link.set(f"{{{XLINK_NS}}}href", f"#event-{slug(mark.event_id)}")
+        link.set("data-event", mark.event_id)
+        link.set("data-partners", " ".join(mark.partners))
+        link.set("data-topics", " ".join(mark.topics))
+        tip = _el(link, "title")
+        tip.text = mark.tooltip
+        fill = "#ffffff" if mark.planned else INK
+        dash = "3 2" if mark.planned or mark.approximate else "none"
+        b = mark.box
+        if mark.kind == "day":
+            _el(
+                link,
+                "circle",
+                cx=b.x + 5,
+                cy=b.y + 5,
+                r=5,
+                fill=fill,
+                stroke=INK,
+                stroke_width=1.5,
+                stroke_dasharray=dash,
+            )
+        elif mark.kind == "days":
+            _el(
+                link,
+                "rect",
+                x=b.x,
+                y=b.y,
+                width=b.width,
+                height=b.height,
+                rx=3,
+                fill=fill,
+                stroke=INK,
+                stroke_width=1.5,
+                stroke_dasharray=dash,
+            )
+        elif mark.kind == "imprecise":
+            _el(
+                link,
+                "rect",
+                x=b.x,
+                y=b.y,
+                width=b.width,
+                height=b.height,
+                fill="#ffffff" if mark.planned else "url(#hatch)",
+                stroke=INK,
+                stroke_width=1.2,
+                stroke_dasharray=dash,
+            )
+        else:
+            _el(
+                link,
+                "circle",
+                cx=b.x + 3,
+                cy=b.y + 3,
+                r=3,
+                fill="#ffffff",
+                stroke=INK,
+                stroke_width=1.2,
+            )
+
+    for label in plan.labels:
+        mark_y = next(
+            m.box.y + m.box.height
+            for m in plan.marks
+            if m.event_id == label.event_id and m.kind != "participant"
+        )
+        _el(
+            root,
+            "line",
+            x1=label.anchor_x,
+            y1=mark_y + 1,
+            x2=label.anchor_x,
+            y2=label.box.y + 3,
+            stroke=MUTED,
+            stroke_width=0.8,
+        )
+        text = _el(
+            root, "text", x=label.box.x + 3, y=label.box.y + ROW - 3, fill="#1b1f24", class_="label"
+        )
+        text.set("data-event", label.event_id)
+        text.text = label.text
+
+    _legend(root, plan, bottom + 28)
+    return root
+
+
+def _legend(root: ET.Element, plan: Layout, y: float) -> None:
+    lang = plan.lang
+    group = _el(root, "g", class_="legend")
+    x = 12.0
+    items = [
+        ("day", _w("day", lang)),
+        ("days", _w("days", lang)),
+        ("imprecise", _w("imprecise", lang)),
+        ("planned", _w("planned", lang)),
+        ("approximate", _w("approximate", lang)),
+        ("participant", _w("participant", lang)),
+    ]
+    if plan.eras:
+        items.append(("era", _w("era", lang)))
+    for kind, label in items:
+        if kind == "day":
+            _el(group, "circle", cx=x + 6, cy=y, r=5, fill=INK, stroke=INK)
+        elif kind == "days":
+            _el(group, "rect", x=x, y=y - 4, width=16, height=8, rx=3, fill=INK, stroke=INK)
+        elif kind == "imprecise":
+            _el(group, "rect", x=x, y=y - 7, width=20, height=14, fill="url(#hatch)", stroke=INK)
+        elif kind == "planned":
+            _el(
+                group,
+                "circle",
+                cx=x + 6,
+                cy=y,
+                r=5,
+                fill="#ffffff",
+                stroke=INK,
+                stroke_dasharray="3 2",
+                stroke_width=1.5,
+            )
+        elif kind == "approximate":
+            _el(
+                group,
+                "rect",
+                x=x,
+                y=y - 7,
+                width=20,
+                height=14,
+                fill="url(#hatch)",
+                stroke=INK,
+                stroke_dasharray="3 2",
+            )
+        elif kind == "participant":
+            _el(group, "circle", cx=x + 4, cy=y, r=3, fill="#ffffff", stroke=INK)
+        else:
+            _el(
+                group,
+                "rect",
+                x=x,
+                y=y - 7,
+                width=20,
+                height=14,
+                fill="#e3b341",
+                fill_opacity=0.2,
+                stroke="#9a6700",
+            )
+        text = _el(group, "text", x=x + 26, y=y + 4, fill=MUTED)
+        text.text = label
+        x += 26 + _text_width(label) + 18
+        if x > plan.width - 200:
+            x, y = 12.0, y + 22
+
+
+def timeline_svg(
+    records: Sequence[EventRecord],
+    names: Names,
+    lang: Lang,
+    *,
+    width: int = 1200,
+    lanes: LaneKind = "partner",
+    eras: Sequence[dict[str, Any]] = (),
+    subtitle: str = "",
+) -> str:
+    """A standalone SVG file."""
+    plan = layout(records, names, lang, width=width, lanes=lanes, eras=eras, subtitle=subtitle)
+    body = ET.tostring(svg_element(plan), encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def timeline_html(
+    records: Sequence[EventRecord],
+    names: Names,
+    lang: Lang,
+    *,
+    width: int = 1200,
+    lanes: LaneKind = "partner",
+    eras: Sequence[dict[str, Any]] = (),
+    subtitle: str = "",
+) -> str:
+    """One self-contained page: the SVG, then every event with its details and sources."""
+    from markupsafe import Markup
+
+    from .templates import render
+
+    plan = layout(records, names, lang, width=width, lanes=lanes, eras=eras, subtitle=subtitle)
+    # ElementTree escaped every text and attribute of the SVG; Markup keeps Jinja2 from doing
+    # it twice.
+    svg = Markup(ET.tostring(svg_element(plan), encoding="unicode"))  # noqa: S704
+    other: Lang = "de" if lang == "en" else "en"
+    years: dict[int, list[dict[str, Any]]] = {}
+    for record in records:
+        years.setdefault(int(record["start"][:4]), []).append(
+            {
+                "id": slug(record["id"]),
+                "raw_id": record["id"],
+                "date": format_date(parse_edtf(record["date"]), lang, "long", record["timezone"]),
+                "edtf": record["date"],
+                "status": record["status"],
+                "status_text": word(record["status"], lang),
+                "title": record["title"][lang],
+                "other_title": record["title"][other],
+                "other_lang": other,
+                "summary": record["summary"][lang],
+                "place": place_text(record["location"], lang),
+                "partners": [
+                    (p, names.short(p), names.partner(p, lang)) for p in record["partners"]
+                ],
+                "topics": [(t, names.topic(t, lang)) for t in record["topics"]],
+                "people": [
+                    p["name"] + (f", {p['role'][lang]}" if p.get("role") else "")
+                    for p in record["people"]
+                ],
+                "sources": record["sources"],
+            }
+        )
+    used_partners = list(dict.fromkeys(p for r in records for p in r["partners"]))
+    used_topics = list(dict.fromkeys(t for r in records for t in r["topics"]))
+    return render(
+        "timeline.html",
+        lang=lang,
+        version=__version__,
+        title=_w("title", lang),
+        subtitle=subtitle,
+        svg=svg,
+        years=sorted(years.items()),
+        count=count_events(len(records), lang),
+        partners=[(p, names.short(p), names.partner(p, lang)) for p in used_partners],
+        topics=[(t, names.topic(t, lang)) for t in used_topics],
+        t={
+            k: word(k, lang)
+            for k in ("partners", "topics", "people", "sources", "where", "when", "status")
+        },
+        de=lang == "de",
+    )
+
+
+# --- TimelineJS -----------------------------------------------------------------------------
+
+
+def _tl_date(edtf_point: Any, with_time: bool) -> dict[str, int]:
+    parts: dict[str, int] = {"year": edtf_point.year}
+    if edtf_point.season is not None:
+        parts["month"] = edtf_point.first.month
+    elif edtf_point.month is not None:
+        parts["month"] = edtf_point.month
+    if edtf_point.day is not None:
+        parts["day"] = edtf_point.day
+    if with_time and edtf_point.time is not None:
+        parts["hour"] = edtf_point.time.hour
+        parts["minute"] = edtf_point.time.minute
+    return parts
+
+
+def _tl_end_of_season(point: Any) -> dict[str, int]:
+    last = point.last
+    return {"year": last.year, "month": last.month}
+
+
+def timelinejs(
+    records: Sequence[EventRecord],
+    names: Names,
+    lang: Lang,
+    eras: Sequence[dict[str, Any]] = (),
+    headline: str | None = None,
+) -> str:
+    """TimelineJS JSON: events with the date parts known, groups, eras, escaped text."""
+    events = []
+    for record in records:
+        parsed = parse_edtf(record["date"])
+        start = _tl_date(parsed.start, True)
+        event: dict[str, Any] = {"unique_id": record["id"], "start_date": start}
+        if parsed.end is not None:
+            event["end_date"] = (
+                _tl_end_of_season(parsed.end)
+                if parsed.end.season is not None
+                else _tl_date(parsed.end, True)
+            )
+        elif parsed.start.season is not None:
+            event["end_date"] = _tl_end_of_season(parsed.start)
+        if (
+            parsed.approximate
+            or parsed.uncertain
+            or any(p.season is not None for p in parsed.points)
+        ):
+            event["display_date"] = format_date(parsed, lang, "long", record["timezone"])
+        sources = "".join(
+            f'<li><a href="{html.escape(s["url"])}">{html.escape(s["publisher"])}: '
+            f"{html.escape(s['title'])}</a></li>"
+            for s in record["sources"]
+        )
+        who = ", ".join(html.escape(names.partner(p, lang)) for p in record["partners"])
+        place = place_text(record["location"], lang)
+        text = f"<p>{html.escape(record['summary'][lang])}</p>"
+        text += f"<p>{html.escape(word('partners', lang))}: {who}"
+        text += f" · {html.escape(place)}</p>" if place else "</p>"
+        text += f"<p>{html.escape(word('sources', lang))}:</p><ol>{sources}</ol>"
+        event["text"] = {"headline": html.escape(record["title"][lang]), "text": text}
+        event["group"] = names.short(record["partners"][0])
+        if record["status"] != "held":
+            event["text"]["headline"] += f" ({html.escape(word(record['status'], lang))})"
+        events.append(event)
+    last_day = max((date.fromisoformat(r["end"]) for r in records), default=None)
+    era_items = []
+    for era in eras:
+        parsed = parse_edtf(era["date"])
+        start = _tl_date(parsed.start, False)
+        if parsed.end is not None:
+            end = (
+                _tl_end_of_season(parsed.end)
+                if parsed.end.season is not None
+                else _tl_date(parsed.end, False)
+            )
+        elif last_day is not None:
+            # No end in the sources ("from then on"): the era runs to the timeline's end.
+            end = {"year": last_day.year, "month": last_day.month, "day": last_day.day}
+        else:
+            continue
+        era_items.append(
+            {
+                "start_date": start,
+                "end_date": end,
+                "text": {"headline": html.escape(era["title"][lang])},
+            }
+        )
+    document = {
+        "title": {
+            "text": {
+                "headline": html.escape(headline or _w("title", lang)),
+                "text": html.escape(count_events(len(records), lang)),
+            }
+        },
+        "events": events,
+        "eras": era_items,
+        "scale": "human",
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
