@@ -1031,6 +1031,12 @@ def serve(
         str, typer.Option(help="Address to listen on; the default accepts only this computer.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8080,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, max=3600, help="Seconds a client may stay silent before it is disconnected."
+        ),
+    ] = 10.0,
     imprecise: ImpreciseOpt = ImpreciseChoice.span,
     store: StoreOpt = None,
     debug: DebugOpt = False,
@@ -1086,7 +1092,7 @@ def serve(
 
         files = Files(load, changed)
     try:
-        server = make_server(files, host, port)
+        server = make_server(files, host, port, timeout=timeout)
     except OSError as exc:
         raise RuhrtimelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])

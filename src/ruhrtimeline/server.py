@@ -8,6 +8,7 @@ a built folder on a static host or CDN instead (see the README).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 import threading
@@ -28,7 +29,8 @@ TYPES = {
     ".html": "text/html; charset=utf-8",
 }
 CACHE_CONTROL = "public, max-age=3600"
-REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
+REQUEST_TIMEOUT = 10.0  # seconds a client may stay silent before its connection is closed
+MAX_CONNECTIONS = 256  # threads serving at once; further connections are turned away
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,13 @@ def folder_files(directory: Path) -> Files:
 
 class FeedHandler(BaseHTTPRequestHandler):
     server_version = "ruhrtimeline"
+    # Headers and body go out as separate writes; with Nagle's algorithm and delayed ACKs a
+    # keep-alive client would wait ~40 ms for the second one.
+    disable_nagle_algorithm = True
+    # Answer even a malformed or HTTP/0.9 request with a status line and headers.
+    default_request_version = "HTTP/1.0"
+    error_message_format = "%(code)d %(message)s\n"
+    error_content_type = "text/plain; charset=utf-8"
     protocol_version = "HTTP/1.1"
     timeout = REQUEST_TIMEOUT
     files: Files  # set on the subclass made by `make_server`
@@ -179,10 +188,47 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 
 class FeedServer(ThreadingHTTPServer):
+    """One thread a connection, at most `MAX_CONNECTIONS` at once (so that clients who never
+    finish their request cannot exhaust the machine); each is closed after `timeout` seconds
+    of silence."""
+
     daemon_threads = True
     request_queue_size = 128
 
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[FeedHandler],
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
 
-def make_server(files: Files, host: str = "127.0.0.1", port: int = 8080) -> FeedServer:
-    handler = type("Handler", (FeedHandler,), {"files": files})
-    return FeedServer((host, port), handler)
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                    b"Connection: close\r\nRetry-After: 5\r\n\r\n"
+                )
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def make_server(
+    files: Files,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    timeout: float = REQUEST_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
+) -> FeedServer:
+    handler = type("Handler", (FeedHandler,), {"files": files, "timeout": timeout})
+    return FeedServer((host, port), handler, max_connections)
