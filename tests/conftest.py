@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ruhrtimeline.cli import app
-from ruhrtimeline.store import bundled_store_path
+from ruhrtimeline.locations import bundled_store_path
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"

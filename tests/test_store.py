@@ -10,7 +10,8 @@ import pytest
 
 from conftest import MINIMAL
 from ruhrtimeline import EventFilter, StoreError, load_store
-from ruhrtimeline.store import Store, cache_dir, clear_cache, resolve_store_path
+from ruhrtimeline.locations import cache_dir, resolve_store_path
+from ruhrtimeline.store import Store, clear_cache
 
 EVENT_FIELDS = {
     "id",

@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from . import __version__
 from .dates import Lang
 from .errors import RuhrtimelineError, StoreError, UsageError
+from .files import Data
 from .i18n import Names, default_lang, word
 from .query import EventFilter
 from .store import Store, load_store, unknown_id_message
@@ -418,19 +419,21 @@ class Terminal:
         self.lines(grid(headers, rows, self.width, flexible, fancy=self.tty))
 
 
-def _emit(data: str | bytes, output: Path | None) -> None:
+def _emit(data: Data, output: Path | None) -> None:
+    """Write to ``output`` atomically, or to standard output (bytes, text or byte chunks)."""
     if output is not None:
         from .files import atomic_write
 
         atomic_write(output, data)
         return
-    if isinstance(data, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
+    if isinstance(data, str):
         sys.stdout.write(data)
         sys.stdout.flush()
+        return
+    sys.stdout.flush()
+    for chunk in (data,) if isinstance(data, bytes) else data:
+        sys.stdout.buffer.write(chunk)
+    sys.stdout.buffer.flush()
 
 
 def _names(db: Store) -> Names:
@@ -906,16 +909,24 @@ def export_ics(
     Example: ruhrtimeline export ics --partner gzm -o gzm.ics
     """
     from .feeds import info_for
-    from .ical import export
+    from .ical import export_chunks
 
     db = _open(store)
     flt = _filter(
         db, partner, all_partners, topic, all_topics, year, from_, to, status, search, precision
     )
     language = _lang(lang)
-    records = db.events(flt)
-    info = info_for(db, flt, language, len(records), imprecise.value)
-    _emit(export(records, _names(db), language, imprecise.value, info), output)
+    ids = db.selected_ids(flt)
+    zones = db.time_zones()
+    spans: dict[str, tuple[int, int]] = {}
+    for event_id in ids:
+        if event_id in zones:
+            name, first, last = zones[event_id]
+            low, high = spans.get(name, (first, last))
+            spans[name] = (min(low, first), max(high, last))
+    info = info_for(db, flt, language, len(ids), imprecise.value)
+    chunks = export_chunks(db.iter_events(flt), _names(db), language, imprecise.value, info, spans)
+    _emit(chunks, output)
 
 
 @export_app.command("timelinejs")
@@ -989,29 +1000,33 @@ def feeds_build(
 
     Example: ruhrtimeline feeds build public/ --base-url https://example.org/feeds/
     """
-    from .feeds import build_feed_set, write_feed_set
+    from .feeds import FeedSetBuilder, write_feed_set
 
     db = _open(store)
     language = None if lang is None else _lang(lang)
-    feed_set = build_feed_set(
+    builder = FeedSetBuilder(
         db,
         lang=language,
         imprecise=imprecise.value,
         base_url=base_url,
         pages=_landing_pages(db, language or "en"),
     )
-    results = write_feed_set(feed_set, directory)
+    results = write_feed_set(builder, directory)
     written = sum(1 for _, changed in results if changed)
     typer.echo(
-        f"{directory}: {len(feed_set.files)} files, {written} written, "
-        f"{len(results) - written} unchanged"
+        f"{directory}: {len(results)} files, {written} written, {len(results) - written} unchanged"
     )
+
+
+LANDING_PAGE_LIMIT = 2000  # events; a larger page would be too big to be useful
 
 
 def _landing_pages(db: Store, lang: Lang) -> dict[str, bytes]:
     """The timeline page that `feeds build` and `serve` put beside the feed index."""
     from .visual import timeline_html
 
+    if db.count() > LANDING_PAGE_LIMIT:
+        return {}
     page = timeline_html(db.events(), _names(db), lang, eras=db.eras())
     return {"timeline.html": page.encode("utf-8")}
 
@@ -1059,7 +1074,7 @@ def serve(
         files = folder_files(directory)
     else:
         from .feeds import build_feed_set
-        from .store import resolve_store_path
+        from .locations import resolve_store_path
 
         path = resolve_store_path(store)
         if store is not None and not store.exists():
@@ -1258,7 +1273,8 @@ def cache_clear(debug: DebugOpt = False) -> None:
 
     Example: ruhrtimeline cache clear
     """
-    from .store import cache_dir, clear_cache
+    from .locations import cache_dir
+    from .store import clear_cache
 
     removed = clear_cache()
     typer.echo(f"removed {removed} cached index{'es' if removed != 1 else ''} from {cache_dir()}")
@@ -1270,7 +1286,7 @@ def cache_info(debug: DebugOpt = False) -> None:
 
     Example: ruhrtimeline cache info
     """
-    from .store import cache_dir
+    from .locations import cache_dir
 
     folder = cache_dir()
     files = sorted(folder.glob("*.sqlite3")) if folder.is_dir() else []

@@ -4,12 +4,16 @@ index page that says how to subscribe.
 File names (a contract): ``all.ics``, ``partner-<id>.ics``, ``topic-<id>.ics``, each also as
 ``<name>.de.ics`` and ``<name>.en.ics``, and ``index.html``.  Names are slugs, so nothing can
 land outside the folder.
+
+Each event's VEVENT is built once per language and reused in every feed that holds it; the
+feeds are assembled from those pieces and written one at a time, so that even a store of
+100,000 events never sits in memory as a whole feed set.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +22,11 @@ from urllib.parse import urlsplit
 from . import __version__
 from .dates import Lang
 from .errors import UsageError
-from .files import inside, slug, write_if_changed
+from .files import Data, inside, slug, write_if_changed
 from .i18n import LANGS, Names
-from .ical import IMPRECISE_DEFAULT, FeedInfo, FeedWriter, Imprecise, export_info
+from .ical import IMPRECISE_DEFAULT, FeedInfo, FeedWriter, Imprecise, Zones, export_info
 from .query import EventFilter
-from .store import EventRecord, Store
+from .store import Store
 
 # The files a feed set may contain; `serve` answers for these names only.
 FEED_FILE = re.compile(r"^(all|partner-[a-z0-9-]+|topic-[a-z0-9-]+)(\.(de|en))?\.ics$")
@@ -39,7 +43,7 @@ class FeedEntry:
 
 @dataclass
 class FeedSet:
-    """The files of a feed set, by name, and what the index lists."""
+    """A feed set held in memory (for `serve`), by file name."""
 
     files: dict[str, bytes]
     entries: list[FeedEntry]
@@ -58,6 +62,104 @@ def check_base_url(base_url: str | None) -> str | None:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+class FeedSetBuilder:
+    """Plans the set from the index (ids only), then yields its files one by one."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        lang: Lang | None = None,
+        imprecise: Imprecise = IMPRECISE_DEFAULT,
+        base_url: str | None = None,
+        pages: dict[str, bytes] | None = None,
+    ) -> None:
+        self.store = store
+        self.single = lang is not None
+        self.languages: tuple[Lang, ...] = (lang,) if lang else LANGS
+        self.default: Lang = lang or "en"
+        self.imprecise = imprecise
+        self.base_url = check_base_url(base_url)
+        self.pages = pages or {}
+        self.names = Names(store.partner_map(), store.topic_map())
+        by_partner = store.memberships("partner")
+        by_topic = store.memberships("topic")
+        self.groups: list[
+            tuple[str, str, dict[str, Any] | None, dict[str, Any] | None, list[str]]
+        ] = [("all", "all", None, None, store.selected_ids())]
+        self.groups += [
+            (f"partner-{slug(p)}", "partner", record, None, by_partner.get(p, []))
+            for p, record in self.names.partners.items()
+        ]
+        self.groups += [
+            (f"topic-{slug(t)}", "topic", None, record, by_topic.get(t, []))
+            for t, record in self.names.topics.items()
+        ]
+        self.zones = store.time_zones()
+        self.entries: list[FeedEntry] = []
+
+    def _zones(self, ids: Iterable[str]) -> Zones:
+        spans: Zones = {}
+        for event_id in ids:
+            found = self.zones.get(event_id)
+            if found:
+                name, first, last = found
+                low, high = spans.get(name, (first, last))
+                spans[name] = (min(low, first), max(high, last))
+        return spans
+
+    def file_name(self, stem: str, lang: Lang) -> str:
+        return f"{stem}.ics" if self.single else f"{stem}.{lang}.ics"
+
+    def files(self) -> Iterator[tuple[str, Data]]:
+        """(name, content) for every file of the set, the index last."""
+        titles: dict[str, dict[str, str]] = {stem: {} for stem, *_ in self.groups}
+        counts: dict[str, int] = {}
+        for code in self.languages:
+            writer = FeedWriter(self.names, code, self.imprecise)
+            for record in self.store.iter_events():
+                writer.add(record)
+            for stem, _, partner, topic, ids in self.groups:
+                included = writer.included(ids)
+                counts[stem] = len(included)
+                name = self.file_name(stem, code)
+                source = f"{self.base_url}{name}" if self.base_url else None
+                info = export_info(code, partner, topic, len(included), source, self.imprecise)
+                titles[stem][code] = info.name
+                zones = self._zones(included)
+                yield name, writer.chunks(included, info, zones)
+                if not self.single and code == self.default:
+                    yield f"{stem}.ics", writer.chunks(included, info, zones)
+            del writer  # one language's events at a time
+        self.entries = [
+            FeedEntry(stem, kind, titles[stem], counts[stem]) for stem, kind, *_ in self.groups
+        ]
+        yield from self.pages.items()
+        yield "index.html", self.index_page()
+
+    def index_page(self) -> str:
+        """The page that lists every feed with subscribe and download links, in both
+        languages."""
+        from .templates import render
+
+        rows = []
+        for entry in self.entries:
+            links = []
+            for code in self.languages:
+                name = self.file_name(entry.stem, code)
+                https = f"{self.base_url}{name}" if self.base_url else None
+                webcal = "webcal://" + https.split("://", 1)[1] if https else None
+                links.append({"lang": code, "file": name, "https": https, "webcal": webcal})
+            rows.append({"entry": entry, "links": links})
+        return render(
+            "feeds.html",
+            rows=rows,
+            base_url=self.base_url,
+            version=__version__,
+            has_timeline="timeline.html" in self.pages,
+        )
+
+
 def build_feed_set(
     store: Store,
     *,
@@ -66,92 +168,42 @@ def build_feed_set(
     base_url: str | None = None,
     pages: dict[str, bytes] | None = None,
 ) -> FeedSet:
-    """Build every feed in memory: one VEVENT per event and language, reused in each feed."""
-    base_url = check_base_url(base_url)
-    names = Names(store.partner_map(), store.topic_map())
-    records = store.events()
-    by_partner: dict[str, list[EventRecord]] = {p: [] for p in names.partners}
-    by_topic: dict[str, list[EventRecord]] = {t: [] for t in names.topics}
-    for record in records:
-        for partner_id in record["partners"]:
-            by_partner.setdefault(partner_id, []).append(record)
-        for topic_id in record["topics"]:
-            by_topic.setdefault(topic_id, []).append(record)
-
-    groups: list[
-        tuple[str, str, dict[str, Any] | None, dict[str, Any] | None, list[EventRecord]]
-    ] = [("all", "all", None, None, records)]
-    groups += [
-        (f"partner-{slug(p)}", "partner", names.partners[p], None, items)
-        for p, items in by_partner.items()
-    ]
-    groups += [
-        (f"topic-{slug(t)}", "topic", None, names.topics[t], items) for t, items in by_topic.items()
-    ]
-
-    languages: tuple[Lang, ...] = (lang,) if lang else LANGS
-    default: Lang = lang or "en"
-    files: dict[str, bytes] = {}
-    entries: list[FeedEntry] = []
-    writers = {code: FeedWriter(names, code, imprecise) for code in languages}
-    for stem, kind, partner, topic, items in groups:
-        titles: dict[str, str] = {}
-        for code in languages:
-            file_name = f"{stem}.ics" if lang else f"{stem}.{code}.ics"
-            source = f"{base_url}{file_name}" if base_url else None
-            info = export_info(code, partner, topic, len(items), source, imprecise)
-            titles[code] = info.name
-            data = writers[code].feed(items, info)
-            files[file_name] = data
-            if not lang and code == default:
-                files[f"{stem}.ics"] = data
-        entries.append(FeedEntry(stem, kind, titles, len(items)))
-    feed_set = FeedSet(files, entries, default)
-    files.update(pages or {})
-    files["index.html"] = index_page(feed_set, base_url, languages).encode("utf-8")
-    return feed_set
+    """The whole set in memory (for `serve` and for tests)."""
+    builder = FeedSetBuilder(store, lang=lang, imprecise=imprecise, base_url=base_url, pages=pages)
+    files = {}
+    for name, data in builder.files():
+        files[name] = (
+            data.encode("utf-8")
+            if isinstance(data, str)
+            else data
+            if isinstance(data, bytes)
+            else b"".join(data)
+        )
+    return FeedSet(files, builder.entries, builder.default)
 
 
-def index_page(feed_set: FeedSet, base_url: str | None, languages: Iterable[Lang]) -> str:
-    """The page that lists every feed with subscribe and download links, in German and English."""
-    from .templates import render
-
-    variants = list(languages)
-    rows = []
-    for entry in feed_set.entries:
-        links = []
-        for code in variants:
-            name = f"{entry.stem}.ics" if len(variants) == 1 else f"{entry.stem}.{code}.ics"
-            https = f"{base_url}{name}" if base_url else None
-            webcal = "webcal://" + https.split("://", 1)[1] if https else None
-            links.append({"lang": code, "file": name, "https": https, "webcal": webcal})
-        rows.append({"entry": entry, "links": links})
-    return render(
-        "feeds.html",
-        rows=rows,
-        base_url=base_url,
-        version=__version__,
-        has_timeline="timeline.html" in feed_set.files,
-        total=sum(1 for _ in feed_set.entries),
-    )
-
-
-def write_feed_set(feed_set: FeedSet, directory: Path) -> list[tuple[str, bool]]:
-    """Write the set into ``directory`` (atomically, unchanged files untouched); remove feeds
-    of an earlier build that no longer exist.  Returns (name, written) pairs."""
+def write_files(files: Iterable[tuple[str, Data]], directory: Path) -> list[tuple[str, bool]]:
+    """Write files into ``directory`` (atomically, unchanged files untouched) and remove the
+    feeds of an earlier build that are gone.  Returns (name, written) pairs."""
     if not directory.is_dir():
         if directory.exists():
             raise UsageError(f"{directory} is not a folder")
         directory.mkdir(parents=True)
     results = []
-    for name in sorted(feed_set.files):
-        target = inside(directory, name)
-        results.append((name, write_if_changed(target, feed_set.files[name])))
+    for name, data in files:
+        target = inside(directory, name)  # checked before anything is written
+        results.append((name, write_if_changed(target, data)))
+    written = {name for name, _ in results}
     for stale in sorted(directory.iterdir()):
-        if FEED_FILE.match(stale.name) and stale.name not in feed_set.files:
+        if FEED_FILE.match(stale.name) and stale.name not in written:
             stale.unlink()
             results.append((stale.name, True))
     return results
+
+
+def write_feed_set(feed_set: FeedSet | FeedSetBuilder, directory: Path) -> list[tuple[str, bool]]:
+    files = feed_set.files.items() if isinstance(feed_set, FeedSet) else feed_set.files()
+    return write_files(files, directory)
 
 
 def info_for(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputError
@@ -25,10 +27,34 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, fsync and rename."""
+Data = bytes | str | Iterable[bytes]
+
+
+def _chunks(data: Data) -> Iterable[bytes]:
+    if isinstance(data, str):
+        return (data.encode("utf-8"),)
+    if isinstance(data, bytes):
+        return (data,)
+    return data
+
+
+def _same_content(path: Path, size: int, digest: bytes) -> bool:
+    try:
+        if path.stat().st_size != size:
+            return False
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest() == digest
+    except OSError:
+        return False
+
+
+def atomic_write(
+    path: str | os.PathLike[str], data: Data, *, only_if_changed: bool = False
+) -> bool:
+    """Write ``data`` (bytes, text, or chunks of bytes) to ``path``: into a temporary file in
+    the same folder, fsync, then rename over the target.  With ``only_if_changed``, a file that
+    already holds exactly these bytes is left alone.  Returns True when the file was replaced."""
     target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = target.parent
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: the folder {folder} does not exist")
@@ -39,10 +65,18 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
+        digest = hashlib.sha256()
+        size = 0
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for chunk in _chunks(data):
+                handle.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
             handle.flush()
             os.fsync(handle.fileno())
+        if only_if_changed and _same_content(target, size, digest.digest()):
+            os.unlink(tmp)
+            return False
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)
         os.replace(tmp, target)
@@ -59,17 +93,12 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
-
-
-def write_if_changed(path: str | os.PathLike[str], data: bytes | str) -> bool:
-    """Atomically write ``data`` unless the file already holds exactly it; True if written."""
-    target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with contextlib.suppress(OSError):
-        if target.stat().st_size == len(payload) and target.read_bytes() == payload:
-            return False
-    atomic_write(target, payload)
     return True
+
+
+def write_if_changed(path: str | os.PathLike[str], data: Data) -> bool:
+    """Atomically write ``data`` unless the file already holds exactly it; True if written."""
+    return atomic_write(path, data, only_if_changed=True)
 
 
 def inside(folder: Path, name: str) -> Path:

@@ -9,9 +9,10 @@ it (see `FeedWriter`), which keeps a whole feed set close to the cost of one exp
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from icalendar import Calendar, Event, Timezone, vText
@@ -146,18 +147,19 @@ def vevent(
     return event
 
 
-def _timezones(records: Iterable[EventRecord]) -> list[Timezone]:
-    spans: dict[str, tuple[int, int]] = {}
+Zones = dict[str, tuple[int, int]]  # time zone → first and last year it is needed for
+
+
+def zones_of(records: Iterable[EventRecord]) -> Zones:
+    """The time zones that timed events use, with the years they cover."""
+    spans: Zones = {}
     for record in records:
         name = record["timezone"]
         if name and record["precision"] == "time":
             first, last = int(record["start"][:4]), int(record["end"][:4])
             low, high = spans.get(name, (first, last))
             spans[name] = (min(low, first), max(high, last))
-    return [
-        Timezone.from_tzid(name, first_date=date(low, 1, 1), last_date=date(high + 1, 1, 1))
-        for name, (low, high) in sorted(spans.items())
-    ]
+    return spans
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ class FeedInfo:
     source_url: str | None = None
 
 
-def calendar_head(info: FeedInfo, records: Sequence[EventRecord], lang: Lang) -> bytes:
+def calendar_head(info: FeedInfo, zones: Zones, lang: Lang) -> bytes:
     """The VCALENDAR with its properties and VTIMEZONEs, without the closing line."""
     calendar = Calendar()
     calendar.add("prodid", f"-//ruhrtimeline//ruhrtimeline {__version__}//{lang.upper()}")
@@ -184,12 +186,48 @@ def calendar_head(info: FeedInfo, records: Sequence[EventRecord], lang: Lang) ->
     calendar.add("x-published-ttl", vText("PT12H"))
     if info.source_url:
         calendar.add("source", info.source_url, parameters={"VALUE": "URI"})
-    for zone in _timezones(records):
-        calendar.add_component(zone)
     data: bytes = calendar.to_ical()
     if not data.endswith(_END):
         raise ValueError("unexpected end of an icalendar calendar")
-    return data[: -len(_END)]
+    zones_bytes = b"".join(
+        _vtimezone(name, low, high) for name, (low, high) in sorted(zones.items())
+    )
+    return data[: -len(_END)] + zones_bytes
+
+
+@lru_cache(maxsize=256)
+def _vtimezone(name: str, first_year: int, last_year: int) -> bytes:
+    """A VTIMEZONE from the IANA database (slow to build, so built once a feed set)."""
+    zone = Timezone.from_tzid(
+        name, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
+    return bytes(zone.to_ical())
+
+
+def event_bytes(
+    record: EventRecord, names: Names, lang: Lang, imprecise: Imprecise = IMPRECISE_DEFAULT
+) -> bytes | None:
+    """One serialised VEVENT, or None when the event is left out."""
+    component = vevent(record, names, lang, imprecise)
+    return component.to_ical() if component is not None else None
+
+
+def export_chunks(
+    records: Iterable[EventRecord],
+    names: Names,
+    lang: Lang,
+    imprecise: Imprecise,
+    info: FeedInfo,
+    zones: Zones,
+) -> Iterator[bytes]:
+    """A calendar as a stream of chunks: nothing but the current event is held in memory.
+    ``zones`` must name every time zone the events use (see `zones_of`)."""
+    yield calendar_head(info, zones, lang)
+    for record in records:
+        data = event_bytes(record, names, lang, imprecise)
+        if data is not None:
+            yield data
+    yield _END
 
 
 @dataclass
@@ -201,22 +239,30 @@ class FeedWriter:
     imprecise: Imprecise = IMPRECISE_DEFAULT
     _events: dict[str, bytes | None] = field(default_factory=dict)
 
-    def event_bytes(self, record: EventRecord) -> bytes | None:
-        cached = self._events.get(record["id"], b"")
-        if cached != b"":
-            return cached
-        component = vevent(record, self.names, self.lang, self.imprecise)
-        data = component.to_ical() if component is not None else None
-        self._events[record["id"]] = data
-        return data
+    def add(self, record: EventRecord) -> bytes | None:
+        """Build (once) and keep an event's VEVENT."""
+        if record["id"] not in self._events:
+            self._events[record["id"]] = event_bytes(record, self.names, self.lang, self.imprecise)
+        return self._events[record["id"]]
+
+    def included(self, ids: Iterable[str]) -> list[str]:
+        return [i for i in ids if self._events.get(i) is not None]
+
+    def chunks(self, ids: Sequence[str], info: FeedInfo, zones: Zones) -> Iterator[bytes]:
+        """A feed of events already added, in the order given."""
+        yield calendar_head(info, zones, self.lang)
+        for event_id in ids:
+            data = self._events.get(event_id)
+            if data is not None:
+                yield data
+        yield _END
 
     def feed(self, records: Sequence[EventRecord], info: FeedInfo) -> bytes:
         """A complete calendar of ``records`` (already in order)."""
-        included = [r for r in records if self.event_bytes(r) is not None]
-        chunks = [calendar_head(info, included, self.lang)]
-        chunks += [self._events[r["id"]] or b"" for r in included]
-        chunks.append(_END)
-        return b"".join(chunks)
+        for record in records:
+            self.add(record)
+        included = [r for r in records if self._events.get(r["id"]) is not None]
+        return b"".join(self.chunks([r["id"] for r in included], info, zones_of(included)))
 
 
 def export_info(
@@ -292,5 +338,5 @@ def export(
     info: FeedInfo | None = None,
 ) -> bytes:
     """One calendar of the given events."""
-    writer = FeedWriter(names, lang, imprecise)
-    return writer.feed(records, info or export_info(lang, count=len(records), imprecise=imprecise))
+    info = info or export_info(lang, count=len(records), imprecise=imprecise)
+    return b"".join(export_chunks(records, names, lang, imprecise, info, zones_of(records)))

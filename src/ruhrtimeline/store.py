@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,9 @@ from typing import Any, TypedDict
 
 from . import __version__
 from .errors import StoreError, UsageError
+from .locations import bundled_store_path, cache_dir, resolve_store_path
 from .query import EventFilter, where
 
-ENV_STORE = "RUHRTIMELINE_STORE"
-ENV_CACHE_DIR = "RUHRTIMELINE_CACHE_DIR"
 ENV_NO_CACHE = "RUHRTIMELINE_NO_CACHE"
 MAX_STORE_BYTES = 512 * 1024 * 1024
 INDEX_FORMAT = 3  # bump when the index tables or the records change
@@ -83,36 +81,6 @@ class TopicRecord(TypedDict):
     last: str | None
     first_date: str | None
     last_date: str | None
-
-
-def bundled_store_path() -> Path:
-    """The store that ships with the package (or, in a source checkout, ``data/events.yaml``)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "data" / "events.yaml"
-    if packaged.is_file():
-        return packaged
-    return here.parent.parent / "data" / "events.yaml"
-
-
-def resolve_store_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """``path`` if given, else ``$RUHRTIMELINE_STORE``, else the bundled store."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get(ENV_STORE)
-    return Path(env) if env else bundled_store_path()
-
-
-def cache_dir() -> Path:
-    """Where indexes are kept: ``$RUHRTIMELINE_CACHE_DIR`` or the platform's cache folder."""
-    env = os.environ.get(ENV_CACHE_DIR)
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "ruhrtimeline" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "ruhrtimeline"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ruhrtimeline"
 
 
 def _cache_file(path: Path) -> Path:
@@ -203,6 +171,40 @@ class Store:
     def events(self, flt: EventFilter | None = None) -> list[EventRecord]:
         """The selected events, sorted by the first day they cover, then by id."""
         return [json.loads(text) for text in self.event_json(flt)]
+
+    def iter_events(self, flt: EventFilter | None = None) -> Iterator[EventRecord]:
+        """The same, one at a time (a large store never sits in memory as records)."""
+        for (text,) in self._select(flt, "e.record"):
+            yield json.loads(text)
+
+    def selected_ids(self, flt: EventFilter | None = None) -> list[str]:
+        return [row[0] for row in self._select(flt, "e.id")]
+
+    def memberships(self, kind: str) -> dict[str, list[str]]:
+        """Event ids by partner (``kind="partner"``) or topic, each in event order."""
+        table, column = (
+            ("event_partner", "partner_id") if kind == "partner" else ("event_topic", "topic_id")
+        )
+        groups: dict[str, list[str]] = {}
+        sql = (
+            f"SELECT l.{column}, e.id FROM {table} l JOIN event e ON e.id = l.event_id "  # noqa: S608
+            "ORDER BY e.first_day, e.id"
+        )
+        for key, event_id in self._conn.execute(sql):
+            groups.setdefault(key, []).append(event_id)
+        return groups
+
+    def time_zones(self) -> dict[str, tuple[str, int, int]]:
+        """For each timed event: its time zone and the first and last year it covers."""
+        from datetime import date
+
+        return {
+            event_id: (zone, date.fromordinal(first).year, date.fromordinal(last).year)
+            for event_id, zone, first, last in self._conn.execute(
+                "SELECT id, timezone, first_day, last_day FROM event "
+                "WHERE timezone IS NOT NULL AND precision = 'time'"
+            )
+        }
 
     def count(self, flt: EventFilter | None = None) -> int:
         condition, params = where(flt or EventFilter(), self._longest_span)
@@ -306,19 +308,39 @@ def unknown_id_message(kind: str, value: str, known: list[str]) -> str:
     return f"unknown {kind} {value!r}; {hint}"
 
 
-def _open_cached(cache: Path, fingerprint: Fingerprint) -> sqlite3.Connection | None:
+def _open_cached(cache: Path, path: Path) -> tuple[sqlite3.Connection, Fingerprint] | None:
+    """The cached index of ``path``, if it is there and matches the file exactly.
+
+    Size and mtime are compared first; then the file is hashed in chunks (so a large store is
+    never read into memory on a warm run) and the SHA-256 must match too.
+    """
     if not cache.is_file():
         return None
     try:
+        stat = path.stat()
         conn = sqlite3.connect(f"file:{cache.as_posix()}?mode=ro", uri=True)
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.Error:
+    except (OSError, sqlite3.Error):
         return None
-    expected = fingerprint.meta() | {"format": str(INDEX_FORMAT)}
+    expected = {
+        "size": str(stat.st_size),
+        "mtime_ns": str(stat.st_mtime_ns),
+        "version": __version__,
+        "format": str(INDEX_FORMAT),
+    }
     if any(meta.get(k) != v for k, v in expected.items()):
         conn.close()
         return None
-    return conn
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        conn.close()
+        return None
+    if meta.get("sha256") != digest:
+        conn.close()
+        return None
+    return conn, Fingerprint(stat.st_size, stat.st_mtime_ns, digest)
 
 
 def _build(text: str, path: Path, target: str) -> sqlite3.Connection:
@@ -350,14 +372,14 @@ def load_store(
     Raises `StoreError` with every problem when the store cannot be read or is invalid.
     """
     store_path = resolve_store_path(path)
-    data, fingerprint = read_store_bytes(store_path)
     if use_cache is None:
         use_cache = not os.environ.get(ENV_NO_CACHE)
     cache = _cache_file(store_path) if use_cache else None
     if cache is not None:
-        conn = _open_cached(cache, fingerprint)
-        if conn is not None:
-            return Store(store_path, conn, fingerprint, cached=True)
+        found = _open_cached(cache, store_path)
+        if found is not None:
+            return Store(store_path, found[0], found[1], cached=True)
+    data, fingerprint = read_store_bytes(store_path)
     text = _decode(data, store_path)
     del data
     if cache is not None:
@@ -402,11 +424,11 @@ def _build_cache_file(
 
 
 def clear_cache() -> int:
-    """Remove every cached index; return how many files were removed."""
+    """Remove every cached index and help text; return how many files were removed."""
     removed = 0
     folder = cache_dir()
     if folder.is_dir():
-        for item in folder.glob("*.sqlite3"):
+        for item in [*folder.glob("*.sqlite3"), *folder.glob("help-*.txt")]:
             with contextlib.suppress(OSError):
                 item.unlink()
                 removed += 1

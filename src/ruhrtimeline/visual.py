@@ -37,6 +37,7 @@ CHAR_WIDTH = 0.6 * FONT_SIZE  # a generous average, so estimated boxes are never
 LABEL_CHARS = 38
 ROW = 15.0
 LEFT, RIGHT, TOP = 150.0, 24.0, 78.0
+MAX_LABELS = 400  # beyond this many events, labels could not be read: marks only
 
 _WORDS = {
     "title": {
@@ -257,6 +258,8 @@ def layout(
             )
             axis.marks.append(mark)
             main_marks[record["id"]] = mark
+            if len(records) > MAX_LABELS:
+                continue
             text = _short(title)
             anchor = box.x + min(box.width, 10) / 2 if kind != "day" else box.x + 5
             label_box, row = _place(
