@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import TextIO
+
 _HELP = ("--help", "-h")
 
 
@@ -143,14 +147,14 @@ def _store_help(key: str | None, text: str) -> None:
 class _Recorder:
     """Passes output through to the real stream and keeps a copy (for the help cache)."""
 
-    def __init__(self, stream: object) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._parts: list[str] = []
 
     def write(self, text: str) -> int:
         written = self._stream.write(text)  # click probes with bytes; those fail here
         self._parts.append(text)
-        return written  # type: ignore[no-any-return]
+        return written
 
     def text(self) -> str:
         return "".join(self._parts)
