@@ -4,8 +4,9 @@
     python bench/icalendar_baseline.py events.json out.ics
 
 It reads the listing (so that no YAML or validation is counted), builds one VEVENT an event
-with the same properties as ruhrtimeline's export, adds them to one Calendar and writes
-``to_ical()``: the plainest use of the library.
+with the same properties and the same information as ruhrtimeline's export (the description
+holds the summary, the partners, the topics and the numbered sources), adds them to one
+Calendar and writes ``to_ical()``: the plainest use of the library.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 
-def build(records: list[dict[str, object]]) -> bytes:
+def build(records: list[dict[str, Any]]) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//baseline//EN")
     calendar.add("version", "2.0")
@@ -39,26 +41,36 @@ def build(records: list[dict[str, object]]) -> bytes:
         else:
             event.add("dtstart", date.fromisoformat(str(r["start"])))
             event.add("dtend", date.fromisoformat(str(r["end"])) + timedelta(days=1))
-        event.add("summary", r["title"]["en"])  # type: ignore[index]
-        sources = "\n".join(s["url"] for s in r["sources"])  # type: ignore[attr-defined]
-        event.add("description", f"{r['summary']['en']}\n\n{sources}")  # type: ignore[index]
+        event.add("summary", r["title"]["en"])
+        partners = "; ".join(str(p) for p in r["partners"])
+        topics = ", ".join(str(t) for t in r["topics"])
+        sources = "\n".join(
+            f"{i}. {s['publisher']}: {s['title']}\n{s['url']}"
+            for i, s in enumerate(r["sources"], 1)
+        )
+        event.add(
+            "description",
+            f"{r['summary']['en']}\n\nPartners: {partners}\n"
+            f"Topics: {topics}\n\nSources:\n{sources}",
+        )
         location = r["location"] or {}
         event.add(
             "location",
             ", ".join(
-                str(v)
-                for k, v in location.items()  # type: ignore[attr-defined]
-                if k in ("name", "city", "country") and v
+                str(v) for k, v in location.items() if k in ("name", "city", "country") and v
             ),
         )
-        coordinates = location.get("coordinates")  # type: ignore[attr-defined]
+        coordinates = location.get("coordinates")
         if coordinates:
             event.add("geo", (coordinates["lat"], coordinates["lon"]))
-        event.add("url", r["sources"][0]["url"])  # type: ignore[index]
-        event.add("categories", list(r["partners"]) + list(r["topics"]))  # type: ignore[call-overload]
+        event.add("last-modified", event.decoded("dtstamp"))
+        event.add("url", r["sources"][0]["url"])
+        event.add("categories", list(r["partners"]) + list(r["topics"]))
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")
+        event.add("class", "PUBLIC")
         event.add("x-ruhrtimeline-edtf", r["date"])
+        event.add("x-ruhrtimeline-precision", r["precision"])
         calendar.add_component(event)
     return bytes(calendar.to_ical())
 

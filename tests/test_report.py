@@ -248,3 +248,11 @@ def test_unwritable_output(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "does not exist" in result.stderr
     assert not (tmp_path / "missing").exists()
+
+
+def test_following_period_after_a_leap_day() -> None:
+    from datetime import date
+
+    period = Period(date(2019, 3, 1), date(2020, 2, 28))
+    assert period.following() == Period(date(2020, 2, 29), date(2021, 2, 28))
+    assert Period.of_year(2019).following() == Period.of_year(2020)

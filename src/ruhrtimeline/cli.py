@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -21,10 +21,12 @@ from typer.core import TyperGroup
 from . import __version__
 from .dates import Lang
 from .errors import RuhrtimelineError, StoreError, UsageError
-from .files import Data
 from .i18n import Names, default_lang, word
 from .query import EventFilter
 from .store import Store, load_store, unknown_id_message
+
+if TYPE_CHECKING:
+    from .files import Data
 
 # click's base exception, whichever click typer brings (its own copy since 0.28).
 _ClickException: type[Exception] = next(

@@ -105,7 +105,11 @@ class Period:
         if self.year is not None:
             return Period.of_year(self.year + 1)
         start = self.last + timedelta(days=1)
-        return Period(start, start.replace(year=start.year + 1) - timedelta(days=1))
+        try:
+            end = start.replace(year=start.year + 1)
+        except ValueError:  # 29 February
+            end = start.replace(year=start.year + 1, day=28) + timedelta(days=1)
+        return Period(start, end - timedelta(days=1))
 
 
 @dataclass
