@@ -46,6 +46,70 @@ _WORDS: dict[str, dict[Lang, str]] = {
         "en": "The exact day is not known: the sources give {precision}",
         "de": "Der genaue Tag ist nicht bekannt: Die Quellen nennen {precision}",
     },
+    # Reports (report.py); {period} is a year or a span of dates.
+    "report_title": {
+        "en": "Metropole Ruhr – international partnerships: {period}",
+        "de": "Metropole Ruhr – internationale Partnerschaften: {period}",
+    },
+    "review": {"en": "review of {period}", "de": "Rückblick {period}"},
+    "generated": {
+        "en": "Generated from {path} (SHA-256 {hash}) by ruhrtimeline {version}",
+        "de": "Erstellt aus {path} (SHA-256 {hash}) mit ruhrtimeline {version}",
+    },
+    "generated_at": {"en": " on {date}", "de": " am {date}"},
+    "milestones_in": {"en": "Milestones in {period}", "de": "Meilensteine {period}"},
+    "overlapping": {
+        "en": "Overlapping or not precisely dated",
+        "de": "Überschneidend oder nicht genau datiert",
+    },
+    "overlapping_note": {
+        "en": "These events overlap {period} but are not certainly within it; they are not "
+        "counted above.",
+        "de": "Diese Termine überschneiden sich mit {period}, liegen aber nicht sicher darin; "
+        "sie sind oben nicht mitgezählt.",
+    },
+    "counts": {"en": "Counts", "de": "Zahlen"},
+    "by_partner": {"en": "By partner", "de": "Nach Partner"},
+    "by_topic": {"en": "By topic", "de": "Nach Thema"},
+    "by_quarter": {"en": "By quarter", "de": "Nach Quartal"},
+    "by_month": {"en": "By month", "de": "Nach Monat"},
+    "undetermined": {"en": "not known more precisely", "de": "nicht genauer bekannt"},
+    "first_time": {"en": "Partners active for the first time", "de": "Erstmals aktive Partner"},
+    "planned_for": {"en": "Planned for {period}", "de": "Geplant für {period}"},
+    "none": {"en": "None.", "de": "Keine."},
+    "no_milestones": {
+        "en": "No milestones are recorded for {period}.",
+        "de": "Für {period} sind keine Meilensteine verzeichnet.",
+    },
+    "partner": {"en": "Partner", "de": "Partner"},
+    "topic": {"en": "Topic", "de": "Thema"},
+    "quarter": {"en": "Quarter", "de": "Quartal"},
+    "month": {"en": "Month", "de": "Monat"},
+    "first_event": {"en": "first event", "de": "erster Termin"},
+    "reports_index": {"en": "Reports by year", "de": "Berichte nach Jahr"},
+    "year": {"en": "Year", "de": "Jahr"},
+    "report": {"en": "Report", "de": "Bericht"},
+    "starts-before": {"en": "begins before {period}", "de": "beginnt vor {period}"},
+    "ends-after": {"en": "ends after {period}", "de": "endet nach {period}"},
+    "approximate": {"en": "approximate date", "de": "ungefähres Datum"},
+    "uncertain": {"en": "uncertain date", "de": "unsicheres Datum"},
+    # Pictures (visual.py).
+    "record_title": {
+        "en": "Metropole Ruhr – international partnerships",
+        "de": "Metropole Ruhr – internationale Partnerschaften",
+    },
+    "day": {"en": "a day", "de": "ein Tag"},
+    "days": {"en": "several days", "de": "mehrere Tage"},
+    "imprecise": {
+        "en": "known only to the month, season or year",
+        "de": "nur auf Monat, Jahreszeit oder Jahr genau",
+    },
+    "legend_approximate": {
+        "en": "approximate (dashed edge)",
+        "de": "ungefähr (gestrichelter Rand)",
+    },
+    "participant": {"en": "also taking part", "de": "ebenfalls beteiligt"},
+    "era": {"en": "period", "de": "Zeitraum"},
 }
 
 _PRECISION_NOUN: dict[str, dict[Lang, str]] = {
@@ -73,6 +137,11 @@ _KINDS: dict[str, dict[Lang, str]] = {
 def word(key: str, lang: Lang, **values: Any) -> str:
     text = _WORDS[key][lang]
     return text.format(**values) if values else text
+
+
+def vocabulary(lang: Lang) -> dict[str, str]:
+    """Every word in one language, for templates."""
+    return {key: words[lang] for key, words in _WORDS.items()}
 
 
 def count_events(n: int, lang: Lang) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .dates import Lang, format_date, parse_edtf, year_bounds
-from .i18n import Names, count_events, place_text, word
+from .i18n import Names, count_events, place_text, vocabulary, word
 from .listing import EVENT_CSV_FIELDS, csv_text, event_csv_row, md_escape
 from .query import EventFilter
 from .store import EventRecord, Store
@@ -26,61 +26,9 @@ FORMATS = ("markdown", "html", "json", "csv")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "csv"}
 REASONS = ("starts-before", "ends-after", "approximate", "uncertain")
 
-_TEXT: dict[str, dict[str, str]] = {
-    "title": {
-        "en": "Metropole Ruhr – international partnerships: {period}",
-        "de": "Metropole Ruhr – internationale Partnerschaften: {period}",
-    },
-    "review": {"en": "review of {period}", "de": "Rückblick {period}"},
-    "generated": {
-        "en": "Generated from {path} (SHA-256 {hash}) by ruhrtimeline {version}",
-        "de": "Erstellt aus {path} (SHA-256 {hash}) mit ruhrtimeline {version}",
-    },
-    "generated_at": {"en": " on {date}", "de": " am {date}"},
-    "in": {"en": "Milestones in {period}", "de": "Meilensteine {period}"},
-    "overlapping": {
-        "en": "Overlapping or not precisely dated",
-        "de": "Überschneidend oder nicht genau datiert",
-    },
-    "overlapping_note": {
-        "en": "These events overlap {period} but are not certainly within it; they are not "
-        "counted above.",
-        "de": "Diese Termine überschneiden sich mit {period}, liegen aber nicht sicher darin; "
-        "sie sind oben nicht mitgezählt.",
-    },
-    "counts": {"en": "Counts", "de": "Zahlen"},
-    "by_partner": {"en": "By partner", "de": "Nach Partner"},
-    "by_topic": {"en": "By topic", "de": "Nach Thema"},
-    "by_quarter": {"en": "By quarter", "de": "Nach Quartal"},
-    "by_month": {"en": "By month", "de": "Nach Monat"},
-    "undetermined": {"en": "not known more precisely", "de": "nicht genauer bekannt"},
-    "first_time": {"en": "Partners active for the first time", "de": "Erstmals aktive Partner"},
-    "planned": {"en": "Planned for {period}", "de": "Geplant für {period}"},
-    "sources": {"en": "Sources", "de": "Quellen"},
-    "none": {"en": "None.", "de": "Keine."},
-    "no_events": {
-        "en": "No milestones are recorded for {period}.",
-        "de": "Für {period} sind keine Meilensteine verzeichnet.",
-    },
-    "partner": {"en": "Partner", "de": "Partner"},
-    "topic": {"en": "Topic", "de": "Thema"},
-    "events": {"en": "Events", "de": "Termine"},
-    "quarter": {"en": "Quarter", "de": "Quartal"},
-    "month": {"en": "Month", "de": "Monat"},
-    "date": {"en": "Date", "de": "Datum"},
-    "first_event": {"en": "first event", "de": "erster Termin"},
-    "index": {"en": "Reports by year", "de": "Berichte nach Jahr"},
-    "year": {"en": "Year", "de": "Jahr"},
-    "report": {"en": "Report", "de": "Bericht"},
-    "starts-before": {"en": "begins before {period}", "de": "beginnt vor {period}"},
-    "ends-after": {"en": "ends after {period}", "de": "endet nach {period}"},
-    "approximate": {"en": "approximate date", "de": "ungefähres Datum"},
-    "uncertain": {"en": "uncertain date", "de": "unsicheres Datum"},
-}
-
 
 def text(key: str, lang: Lang, **values: Any) -> str:
-    return _TEXT[key][lang].format(**values)
+    return word(key, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -295,7 +243,7 @@ def overview(report: Report) -> str:
     lang, label = report.lang, report.label
     names = report.names
     if not report.events and not report.overlapping:
-        result = text("no_events", lang, period=label)
+        result = text("no_milestones", lang, period=label)
     else:
         partners = [names.short(p) for p in report.counts["by_partner"]]
         topics = [
@@ -384,7 +332,7 @@ def _generated_line(report: Report) -> str:
 def to_markdown(report: Report) -> str:
     lang, label, names = report.lang, report.label, report.names
     out = [
-        f"# {md_escape(text('title', lang, period=text('review', lang, period=label)))}",
+        f"# {md_escape(text('report_title', lang, period=text('review', lang, period=label)))}",
         "",
         f"_{md_escape(_generated_line(report))}_",
         "",
@@ -414,54 +362,43 @@ def to_markdown(report: Report) -> str:
             "",
         ]
 
-    out += [f"## {md_escape(text('in', lang, period=label))}", ""]
-    if report.events:
-        for record in report.events:
-            out += item(record)
-    else:
-        out.append(text("none", lang))
-    out.append("")
-    out += [f"## {md_escape(text('overlapping', lang))}", ""]
-    if report.overlapping:
-        out += [md_escape(text("overlapping_note", lang, period=label)), ""]
-        for record, reasons in report.overlapping:
-            note = "; ".join(text(r, lang, period=label) for r in reasons)
-            out += item(record, note)
-    else:
-        out.append(text("none", lang))
-    out.append("")
+    def section(heading: str, lines: list[str]) -> None:
+        out.extend([f"## {md_escape(heading)}", "", *(lines or [text("none", lang)]), ""])
 
+    section(
+        text("milestones_in", lang, period=label),
+        [line for record in report.events for line in item(record)],
+    )
+    overlapping = [md_escape(text("overlapping_note", lang, period=label)), ""] + [
+        line
+        for record, reasons in report.overlapping
+        for line in item(record, "; ".join(text(r, lang, period=label) for r in reasons))
+    ]
+    section(text("overlapping", lang), overlapping if report.overlapping else [])
     out += [f"## {text('counts', lang)}", ""]
     out += _md_counts(report)
-    out += [f"## {text('first_time', lang)}", ""]
-    if report.first_time:
-        for partner in report.first_time:
-            first = format_date(parse_edtf(partner["first_date"]), lang)
-            label_text = _partner_label(names, partner["id"], lang)
-            out.append(
-                f"- {md_escape(label_text)} ({text('first_event', lang)}: {md_escape(first)})"
-            )
-    else:
-        out.append(text("none", lang))
-    out.append("")
+    first_time = []
+    for partner in report.first_time:
+        first = format_date(parse_edtf(partner["first_date"]), lang)
+        label_text = _partner_label(names, partner["id"], lang)
+        first_time.append(
+            f"- {md_escape(label_text)} ({text('first_event', lang)}: {md_escape(first)})"
+        )
+    section(text("first_time", lang), first_time)
     following = report.period.following().label(lang)
-    out += [f"## {md_escape(text('planned', lang, period=following))}", ""]
-    if report.planned_next:
-        for record in report.planned_next:
-            out += item(record)
-    else:
-        out.append(text("none", lang))
-    out.append("")
-    out += [f"## {text('sources', lang)}", ""]
-    if report.sources:
-        for source in report.sources:
-            out.append(
-                f"{source['number']}. {md_escape(source['publisher'])}: "
-                f"{md_escape(source['title'])}. <{source['url']}>"
-            )
-    else:
-        out.append(text("none", lang))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
+    section(
+        text("planned_for", lang, period=following),
+        [line for record in report.planned_next for line in item(record)],
+    )
+    section(
+        text("sources", lang),
+        [
+            f"{source['number']}. {md_escape(source['publisher'])}: "
+            f"{md_escape(source['title'])}. <{source['url']}>"
+            for source in report.sources
+        ],
+    )
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
 
 
 def _count_rows(report: Report) -> dict[str, list[tuple[str, int]]]:
@@ -523,10 +460,10 @@ def to_html(report: Report) -> str:
         "report.html",
         lang=lang,
         version=__version__,
-        title=text("title", lang, period=text("review", lang, period=label)),
+        title=text("report_title", lang, period=text("review", lang, period=label)),
         generated=_generated_line(report),
         overview=overview(report),
-        t={k: v[lang] for k, v in _TEXT.items()},
+        t=vocabulary(lang),
         label=label,
         following=report.period.following().label(lang),
         events=[view(r) for r in report.events],
@@ -607,7 +544,7 @@ def index(reports: list[Report], fmt: str, lang: Lang) -> str:
         }
         for r in reports
     ]
-    heading = text("index", lang)
+    heading = text("reports_index", lang)
     if fmt == "json":
         return json.dumps({"reports": rows}, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -624,7 +561,7 @@ def index(reports: list[Report], fmt: str, lang: Lang) -> str:
             version=__version__,
             heading=heading,
             rows=rows,
-            t={k: v[lang] for k, v in _TEXT.items()},
+            t=vocabulary(lang),
         )
     lines = [
         f"# {heading}",

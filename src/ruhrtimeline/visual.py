@@ -39,26 +39,9 @@ ROW = 15.0
 LEFT, RIGHT, TOP = 150.0, 24.0, 78.0
 MAX_LABELS = 400  # beyond this many events, labels could not be read: marks only
 
-_WORDS = {
-    "title": {
-        "en": "Metropole Ruhr – international partnerships",
-        "de": "Metropole Ruhr – internationale Partnerschaften",
-    },
-    "day": {"en": "a day", "de": "ein Tag"},
-    "days": {"en": "several days", "de": "mehrere Tage"},
-    "imprecise": {
-        "en": "known only to the month, season or year",
-        "de": "nur auf Monat, Jahreszeit oder Jahr genau",
-    },
-    "planned": {"en": "planned", "de": "geplant"},
-    "approximate": {"en": "approximate (dashed edge)", "de": "ungefähr (gestrichelter Rand)"},
-    "participant": {"en": "also taking part", "de": "ebenfalls beteiligt"},
-    "era": {"en": "period", "de": "Zeitraum"},
-}
-
 
 def _w(key: str, lang: Lang) -> str:
-    return _WORDS[key][lang]
+    return word(key, lang)
 
 
 def _fmt(value: float) -> str:
@@ -338,7 +321,7 @@ def svg_element(plan: Layout) -> ET.Element:
         },
     )
     title = _el(root, "title", id="timeline-title")
-    title.text = _w("title", lang) + (f" – {plan.subtitle}" if plan.subtitle else "")
+    title.text = _w("record_title", lang) + (f" – {plan.subtitle}" if plan.subtitle else "")
     defs = _el(root, "defs")
     hatch = _el(
         defs,
@@ -354,7 +337,7 @@ def svg_element(plan: Layout) -> ET.Element:
 
     _el(root, "rect", width=plan.width, height=plan.height, fill="#ffffff")
     heading = _el(root, "text", x=12, y=24, font_size=16, font_weight="bold", fill="#1b1f24")
-    heading.text = _w("title", lang)
+    heading.text = _w("record_title", lang)
     if plan.subtitle:
         sub = _el(root, "text", x=12, y=42, fill=MUTED)
         sub.text = plan.subtitle
@@ -445,59 +428,7 @@ def svg_element(plan: Layout) -> ET.Element:
         link.set("data-topics", " ".join(mark.topics))
         tip = _el(link, "title")
         tip.text = mark.tooltip
-        fill = "#ffffff" if mark.planned else INK
-        dash = "3 2" if mark.planned or mark.approximate else "none"
-        b = mark.box
-        if mark.kind == "day":
-            _el(
-                link,
-                "circle",
-                cx=b.x + 5,
-                cy=b.y + 5,
-                r=5,
-                fill=fill,
-                stroke=INK,
-                stroke_width=1.5,
-                stroke_dasharray=dash,
-            )
-        elif mark.kind == "days":
-            _el(
-                link,
-                "rect",
-                x=b.x,
-                y=b.y,
-                width=b.width,
-                height=b.height,
-                rx=3,
-                fill=fill,
-                stroke=INK,
-                stroke_width=1.5,
-                stroke_dasharray=dash,
-            )
-        elif mark.kind == "imprecise":
-            _el(
-                link,
-                "rect",
-                x=b.x,
-                y=b.y,
-                width=b.width,
-                height=b.height,
-                fill="#ffffff" if mark.planned else "url(#hatch)",
-                stroke=INK,
-                stroke_width=1.2,
-                stroke_dasharray=dash,
-            )
-        else:
-            _el(
-                link,
-                "circle",
-                cx=b.x + 3,
-                cy=b.y + 3,
-                r=3,
-                fill="#ffffff",
-                stroke=INK,
-                stroke_width=1.2,
-            )
+        _shape(link, mark.kind, mark.box, planned=mark.planned, approximate=mark.approximate)
 
     for label in plan.labels:
         mark_y = next(
@@ -525,6 +456,63 @@ def svg_element(plan: Layout) -> ET.Element:
     return root
 
 
+def _shape(parent: ET.Element, kind: str, b: Box, *, planned: bool, approximate: bool) -> None:
+    """A mark: a dot for a day, a bar for days, a hatched band for a month, season or year,
+    a ring for a partner taking part; planned ones outlined, approximate ones dashed."""
+    fill = "#ffffff" if planned else INK
+    dash = "3 2" if planned or approximate else "none"
+    if kind == "day":
+        _el(
+            parent,
+            "circle",
+            cx=b.x + 5,
+            cy=b.y + 5,
+            r=5,
+            fill=fill,
+            stroke=INK,
+            stroke_width=1.5,
+            stroke_dasharray=dash,
+        )
+    elif kind == "days":
+        _el(
+            parent,
+            "rect",
+            x=b.x,
+            y=b.y,
+            width=b.width,
+            height=b.height,
+            rx=3,
+            fill=fill,
+            stroke=INK,
+            stroke_width=1.5,
+            stroke_dasharray=dash,
+        )
+    elif kind == "imprecise":
+        _el(
+            parent,
+            "rect",
+            x=b.x,
+            y=b.y,
+            width=b.width,
+            height=b.height,
+            fill="#ffffff" if planned else "url(#hatch)",
+            stroke=INK,
+            stroke_width=1.2,
+            stroke_dasharray=dash,
+        )
+    else:
+        _el(
+            parent,
+            "circle",
+            cx=b.x + 3,
+            cy=b.y + 3,
+            r=3,
+            fill="#ffffff",
+            stroke=INK,
+            stroke_width=1.2,
+        )
+
+
 def _legend(root: ET.Element, plan: Layout, y: float) -> None:
     lang = plan.lang
     group = _el(root, "g", class_="legend")
@@ -534,44 +522,30 @@ def _legend(root: ET.Element, plan: Layout, y: float) -> None:
         ("days", _w("days", lang)),
         ("imprecise", _w("imprecise", lang)),
         ("planned", _w("planned", lang)),
-        ("approximate", _w("approximate", lang)),
+        ("approximate", _w("legend_approximate", lang)),
         ("participant", _w("participant", lang)),
     ]
     if plan.eras:
         items.append(("era", _w("era", lang)))
+    sizes = {
+        "day": (10, 10),
+        "days": (16, 8),
+        "imprecise": (20, 14),
+        "planned": (10, 10),
+        "approximate": (20, 14),
+        "participant": (6, 6),
+    }
     for kind, label in items:
-        if kind == "day":
-            _el(group, "circle", cx=x + 6, cy=y, r=5, fill=INK, stroke=INK)
-        elif kind == "days":
-            _el(group, "rect", x=x, y=y - 4, width=16, height=8, rx=3, fill=INK, stroke=INK)
-        elif kind == "imprecise":
-            _el(group, "rect", x=x, y=y - 7, width=20, height=14, fill="url(#hatch)", stroke=INK)
-        elif kind == "planned":
-            _el(
+        if kind in sizes:
+            width, height = sizes[kind]
+            shape = {"planned": "day", "approximate": "imprecise"}.get(kind, kind)
+            _shape(
                 group,
-                "circle",
-                cx=x + 6,
-                cy=y,
-                r=5,
-                fill="#ffffff",
-                stroke=INK,
-                stroke_dasharray="3 2",
-                stroke_width=1.5,
+                shape,
+                Box(x, y - height / 2, width, height),
+                planned=kind == "planned",
+                approximate=kind == "approximate",
             )
-        elif kind == "approximate":
-            _el(
-                group,
-                "rect",
-                x=x,
-                y=y - 7,
-                width=20,
-                height=14,
-                fill="url(#hatch)",
-                stroke=INK,
-                stroke_dasharray="3 2",
-            )
-        elif kind == "participant":
-            _el(group, "circle", cx=x + 4, cy=y, r=3, fill="#ffffff", stroke=INK)
         else:
             _el(
                 group,
@@ -659,7 +633,7 @@ def timeline_html(
         "timeline.html",
         lang=lang,
         version=__version__,
-        title=_w("title", lang),
+        title=_w("record_title", lang),
         subtitle=subtitle,
         svg=svg,
         years=sorted(years.items()),
@@ -765,7 +739,7 @@ def timelinejs(
     document = {
         "title": {
             "text": {
-                "headline": html.escape(headline or _w("title", lang)),
+                "headline": html.escape(headline or _w("record_title", lang)),
                 "text": html.escape(count_events(len(records), lang)),
             }
         },
