@@ -170,3 +170,11 @@ def test_store_is_a_plain_library_object() -> None:
     assert "events=2" in repr(store)
     assert store.years() == [2019, 2025]
     store.close()
+
+
+def test_cache_folder_with_spaces_and_percent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUHRTIMELINE_CACHE_DIR", str(tmp_path / "my cache %20 #1"))
+    assert not load_store(MINIMAL).cached
+    assert load_store(MINIMAL).cached

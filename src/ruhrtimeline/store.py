@@ -308,6 +308,11 @@ def unknown_id_message(kind: str, value: str, known: list[str]) -> str:
     return f"unknown {kind} {value!r}; {hint}"
 
 
+def _read_only_uri(path: Path) -> str:
+    # as_uri() gives file:///C:/... on Windows and percent-encodes spaces and '%'.
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _open_cached(cache: Path, path: Path) -> tuple[sqlite3.Connection, Fingerprint] | None:
     """The cached index of ``path``, if it is there and matches the file exactly.
 
@@ -318,7 +323,7 @@ def _open_cached(cache: Path, path: Path) -> tuple[sqlite3.Connection, Fingerpri
         return None
     try:
         stat = path.stat()
-        conn = sqlite3.connect(f"file:{cache.as_posix()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(cache), uri=True)
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     except (OSError, sqlite3.Error):
         return None
@@ -415,7 +420,7 @@ def _build_cache_file(
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, cache)
-        return sqlite3.connect(f"file:{cache.as_posix()}?mode=ro", uri=True)
+        return sqlite3.connect(_read_only_uri(cache), uri=True)
     except (OSError, sqlite3.Error):
         return None
     finally:
