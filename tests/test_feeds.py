@@ -196,7 +196,10 @@ def test_folder_mode_serves_only_feed_files(cli: Cli, tmp_path: Path) -> None:
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:
-        assert request(srv, "GET", "/all.de.ics")[2] == (out / "all.de.ics").read_bytes()
+        status, headers, body = request(srv, "GET", "/all.de.ics")
+        assert (status, body) == (200, (out / "all.de.ics").read_bytes())
+        assert request(srv, "GET", "/all.de.ics", {"If-None-Match": headers["ETag"]})[0] == 304
+        assert request(srv, "HEAD", "/all.de.ics")[1]["Content-Length"] == str(len(body))
         assert request(srv, "GET", "/secret.txt")[0] == 404
     finally:
         srv.shutdown()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 import sys
 import threading
 import time
@@ -35,15 +36,28 @@ MAX_CONNECTIONS = 256  # threads serving at once; further connections are turned
 
 @dataclass(frozen=True)
 class Resource:
-    body: bytes
+    """One file to serve: its bytes in memory, or a path read when it is sent."""
+
     etag: str
     last_modified: float  # POSIX time
     content_type: str
+    size: int
+    body: bytes | None = None
+    path: Path | None = None
 
     @classmethod
     def of(cls, name: str, body: bytes, last_modified: float) -> Resource:
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return cls(body, etag, float(int(last_modified)), TYPES[Path(name).suffix])
+        return cls(etag, float(int(last_modified)), TYPES[Path(name).suffix], len(body), body)
+
+    @classmethod
+    def on_disk(cls, path: Path, size: int, mtime_ns: int) -> Resource:
+        # A folder can hold hundreds of megabytes: the tag comes from size and mtime, and the
+        # file is streamed, so nothing is read before it is asked for.
+        etag = '"' + hashlib.sha256(f"{path.name}:{size}:{mtime_ns}".encode()).hexdigest()[:32]
+        return cls(
+            etag + '"', float(mtime_ns // 1_000_000_000), TYPES[path.suffix], size, path=path
+        )
 
 
 def allowed(name: str) -> bool:
@@ -77,7 +91,7 @@ class Files:
 
 
 def folder_files(directory: Path) -> Files:
-    """Serve the feed files found in a built folder (read again when they change)."""
+    """Serve the feed files found in a built folder (looked at again when it changes)."""
     stamps: dict[str, tuple[int, int]] = {}
 
     def scan() -> dict[str, tuple[int, int]]:
@@ -92,8 +106,8 @@ def folder_files(directory: Path) -> Files:
         stamps.clear()
         stamps.update(scan())
         return {
-            name: Resource.of(name, (directory / name).read_bytes(), mtime / 1e9)
-            for name, (_, mtime) in stamps.items()
+            name: Resource.on_disk(directory / name, size, mtime)
+            for name, (size, mtime) in stamps.items()
         }
 
     return Files(load, lambda: scan() != stamps)
@@ -150,7 +164,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             return
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", resource.content_type)
-        self.send_header("Content-Length", str(len(resource.body)))
+        self.send_header("Content-Length", str(resource.size))
         self._validators(resource)
         self.send_header("X-Content-Type-Options", "nosniff")
         if resource.content_type.startswith("text/html"):
@@ -160,8 +174,16 @@ class FeedHandler(BaseHTTPRequestHandler):
                 "img-src 'self' data:",
             )
         self.end_headers()
-        if not head:
+        if head:
+            return
+        if resource.body is not None:
             self.wfile.write(resource.body)
+        elif resource.path is not None:
+            try:
+                with resource.path.open("rb") as handle:
+                    shutil.copyfileobj(handle, self.wfile, 1 << 16)
+            except OSError:
+                self.close_connection = True  # replaced while sent: the client retries
 
     def _validators(self, resource: Resource) -> None:
         self.send_header("ETag", resource.etag)
