@@ -9,7 +9,9 @@ from typing import Protocol
 import pytest
 from typer.testing import CliRunner
 
+from ruhrtimeline import EventRecord, load_store
 from ruhrtimeline.cli import app
+from ruhrtimeline.i18n import Names
 from ruhrtimeline.locations import bundled_store_path
 
 DATA = Path(__file__).parent / "data"
@@ -65,3 +67,15 @@ def cli() -> Cli:
 @pytest.fixture(scope="session")
 def bundled() -> Path:
     return bundled_store_path()
+
+
+@pytest.fixture(scope="module")
+def records(bundled: Path) -> list[EventRecord]:
+    """The bundled store's events."""
+    return load_store(bundled).events()
+
+
+@pytest.fixture(scope="module")
+def names(bundled: Path) -> Names:
+    store = load_store(bundled)
+    return Names(store.partner_map(), store.topic_map())

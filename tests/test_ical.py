@@ -19,17 +19,6 @@ from ruhrtimeline.i18n import Names
 from ruhrtimeline.ical import FeedWriter, export, export_info, vevent
 
 
-@pytest.fixture(scope="module")
-def records(bundled: Path) -> list[EventRecord]:
-    return load_store(bundled).events()
-
-
-@pytest.fixture(scope="module")
-def names(bundled: Path) -> Names:
-    store = load_store(bundled)
-    return Names(store.partner_map(), store.topic_map())
-
-
 def parse(data: bytes) -> list[Any]:
     return list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
 

@@ -23,17 +23,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 
 
-@pytest.fixture(scope="module")
-def records(bundled: Path) -> list[EventRecord]:
-    return load_store(bundled).events()
-
-
-@pytest.fixture(scope="module")
-def names(bundled: Path) -> Names:
-    store = load_store(bundled)
-    return Names(store.partner_map(), store.topic_map())
-
-
 def marks(root: ET.Element) -> list[ET.Element]:
     return [a for a in root.iter(f"{SVG}a") if "mark" in a.get("class", "").split()]
 

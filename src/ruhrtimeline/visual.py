@@ -459,58 +459,36 @@ def svg_element(plan: Layout) -> ET.Element:
 def _shape(parent: ET.Element, kind: str, b: Box, *, planned: bool, approximate: bool) -> None:
     """A mark: a dot for a day, a bar for days, a hatched band for a month, season or year,
     a ring for a partner taking part; planned ones outlined, approximate ones dashed."""
-    fill = "#ffffff" if planned else INK
     dash = "3 2" if planned or approximate else "none"
-    if kind == "day":
+    if kind in ("day", "participant"):
+        r = 5 if kind == "day" else 3
+        fill = INK if kind == "day" and not planned else "#ffffff"
         _el(
             parent,
             "circle",
-            cx=b.x + 5,
-            cy=b.y + 5,
-            r=5,
+            cx=b.x + r,
+            cy=b.y + r,
+            r=r,
             fill=fill,
             stroke=INK,
-            stroke_width=1.5,
-            stroke_dasharray=dash,
+            stroke_width=1.5 if kind == "day" else 1.2,
+            stroke_dasharray=dash if kind == "day" else "none",
         )
-    elif kind == "days":
-        _el(
-            parent,
-            "rect",
-            x=b.x,
-            y=b.y,
-            width=b.width,
-            height=b.height,
-            rx=3,
-            fill=fill,
-            stroke=INK,
-            stroke_width=1.5,
-            stroke_dasharray=dash,
-        )
-    elif kind == "imprecise":
-        _el(
-            parent,
-            "rect",
-            x=b.x,
-            y=b.y,
-            width=b.width,
-            height=b.height,
-            fill="#ffffff" if planned else "url(#hatch)",
-            stroke=INK,
-            stroke_width=1.2,
-            stroke_dasharray=dash,
-        )
-    else:
-        _el(
-            parent,
-            "circle",
-            cx=b.x + 3,
-            cy=b.y + 3,
-            r=3,
-            fill="#ffffff",
-            stroke=INK,
-            stroke_width=1.2,
-        )
+        return
+    pattern = "url(#hatch)" if kind == "imprecise" else INK
+    _el(
+        parent,
+        "rect",
+        x=b.x,
+        y=b.y,
+        width=b.width,
+        height=b.height,
+        rx=3 if kind == "days" else 0,
+        fill="#ffffff" if planned else pattern,
+        stroke=INK,
+        stroke_width=1.5 if kind == "days" else 1.2,
+        stroke_dasharray=dash,
+    )
 
 
 def _legend(root: ET.Element, plan: Layout, y: float) -> None:
