@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
-from ruhrtimeline import EventRecord, load_store
-from ruhrtimeline.cli import app
-from ruhrtimeline.i18n import Names
+from ruhrtimeline import Directory, Event, load_store
+from ruhrtimeline.__main__ import main
 from ruhrtimeline.locations import bundled_store_path
 
 DATA = Path(__file__).parent / "data"
@@ -54,12 +53,26 @@ class Cli(Protocol):
 
 @pytest.fixture
 def cli() -> Cli:
-    """Run the command line in-process: ``cli("list", "--format", "json")``."""
+    """Run the command line in-process, through its entry point: ``cli("list", "-f", "json")``.
+
+    Standard input, output and error are click's test streams (not a terminal)."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr, result.stdout_bytes)
+        with runner.isolation(input=input) as (out, err, _):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            else:  # main always exits
+                raise AssertionError("main() returned instead of exiting")
+            stdout_bytes, stderr_bytes = out.getvalue(), err.getvalue()
+        return Result(
+            code,
+            stdout_bytes.decode("utf-8", "replace"),
+            stderr_bytes.decode("utf-8", "replace"),
+            stdout_bytes,
+        )
 
     return invoke
 
@@ -70,12 +83,14 @@ def bundled() -> Path:
 
 
 @pytest.fixture(scope="module")
-def records(bundled: Path) -> list[EventRecord]:
+def events(bundled: Path) -> list[Event]:
     """The bundled store's events."""
-    return load_store(bundled).events()
+    with load_store(bundled) as store:
+        return store.events()
 
 
 @pytest.fixture(scope="module")
-def names(bundled: Path) -> Names:
-    store = load_store(bundled)
-    return Names(store.partner_map(), store.topic_map())
+def directory(bundled: Path) -> Directory:
+    """The bundled store's partners and topics."""
+    with load_store(bundled) as store:
+        return store.directory

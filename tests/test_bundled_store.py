@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from ruhrtimeline import EventRecord, load_store
+from ruhrtimeline import Event
 
 # FACTS.md, both tables: (EDTF date, precision, partners that must take part, status).
 MILESTONES = [
@@ -56,42 +52,36 @@ MILESTONES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def events(bundled: Path) -> list[EventRecord]:
-    return load_store(bundled).events()
-
-
-def test_every_milestone_is_there_once(events: list[EventRecord]) -> None:
+def test_every_milestone_is_there_once(events: list[Event]) -> None:
     unmatched = list(events)
     for date, precision, partners, status in MILESTONES:
         match = next(
             (
                 e
                 for e in unmatched
-                if e["date"] == date and partners <= set(e["partners"]) and e["status"] == status
+                if e.date.text == date and partners <= set(e.partners) and e.status == status
             ),
             None,
         )
         assert match is not None, f"missing milestone {date} {sorted(partners)}"
-        assert match["precision"] == precision
+        assert match.precision == precision
         unmatched.remove(match)
     assert unmatched == []
 
 
-def test_no_day_is_invented(events: list[EventRecord]) -> None:
-    days = {e["date"] for e in events if e["precision"] in ("day", "time")}
+def test_no_day_is_invented(events: list[Event]) -> None:
+    days = {e.date.text for e in events if e.precise}
     allowed = {d for d, p, _, _ in MILESTONES if p in ("day", "time")}
     assert days <= allowed
 
 
-def test_brussels_conference_has_its_time_zone(events: list[EventRecord]) -> None:
-    conference = next(e for e in events if e["precision"] == "time")
-    assert conference["timezone"] == "Europe/Brussels"
+def test_brussels_conference_has_its_time_zone(events: list[Event]) -> None:
+    conference = next(e for e in events if e.precision == "time")
+    assert conference.timezone == "Europe/Brussels"
 
 
-def test_every_event_has_both_languages_and_an_update_date(events: list[EventRecord]) -> None:
+def test_every_event_has_both_languages_and_an_update_date(events: list[Event]) -> None:
     for event in events:
-        for key in ("title", "summary"):
-            text = event[key]
-            assert (isinstance(text, dict) and text["de"] != text["en"]) or key == "title"
-        assert event["updated"]
+        assert event.summary.de != event.summary.en
+        assert event.title.de and event.title.en
+        assert event.updated is not None

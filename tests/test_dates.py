@@ -202,11 +202,3 @@ def test_format_point_names_one_end() -> None:
     parsed = parse_edtf("2022-08-31/2022-09-02")
     assert format_point(parsed.start) == "31 Aug 2022"
     assert parsed.end is not None and format_point(parsed.end, "de") == "2. Sep. 2022"
-
-
-def test_overlap_and_containment() -> None:
-    forums = parse_edtf("2018-12/2019-07")
-    assert forums.overlaps(date(2019, 1, 1), date(2019, 12, 31))
-    assert not forums.covers_within(date(2019, 1, 1), date(2019, 12, 31))
-    assert parse_edtf("2019-08").overlaps(date(2019, 8, 9), None)
-    assert not parse_edtf("2019-07").overlaps(date(2019, 8, 1), None)

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,9 +18,9 @@ from helpers import event, write_store
 from ics_check import check
 from ruhrtimeline import load_store
 from ruhrtimeline.errors import OutputError
-from ruhrtimeline.feeds import FEED_FILE, build_feed_set
 from ruhrtimeline.files import inside, slug
-from ruhrtimeline.server import FeedServer, Files, Resource, folder_files, make_server
+from ruhrtimeline.publish import FEED_FILE
+from ruhrtimeline.server import FeedServer, folder_files, make_server, store_files
 
 
 class Links(HTMLParser):
@@ -35,12 +36,12 @@ def test_feeds_build_writes_the_whole_set(cli: Cli, tmp_path: Path, bundled: Pat
     out = tmp_path / "public"
     result = cli("feeds", "build", str(out), "--base-url", "https://example.org/feeds")
     assert result.exit_code == 0, result.stderr
-    store = load_store(bundled)
-    stems = (
-        ["all"]
-        + [f"partner-{p}" for p in store.partner_ids()]
-        + [f"topic-{t}" for t in store.topic_ids()]
-    )
+    with load_store(bundled) as store:
+        stems = (
+            ["all"]
+            + [f"partner-{p.id}" for p in store.partners()]
+            + [f"topic-{t.id}" for t in store.topics()]
+        )
     expected = {f"{s}{v}.ics" for s in stems for v in ("", ".de", ".en")}
     expected |= {"index.html", "timeline.html"}
     assert {p.name for p in out.iterdir()} == expected
@@ -104,33 +105,28 @@ def test_feeds_build_into_a_file_is_an_error(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("x")
     result = cli("feeds", "build", str(target))
-    assert result.exit_code == 2 and "not a folder" in result.stderr
+    assert result.exit_code == 2 and str(target) in result.stderr
     bad = cli("feeds", "build", str(tmp_path / "x"), "--base-url", "ftp://host/")
-    assert bad.exit_code == 2 and "--base-url" in bad.stderr
+    assert bad.exit_code == 2 and "'ftp://host/'" in bad.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@dataclass
+class Served:
+    server: FeedServer
+    store: Path
+    log: list[str]
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[FeedServer, Path]]:
+def served(tmp_path: Path) -> Iterator[Served]:
+    """The feed set of a small store, served by the product on a real socket."""
     path = write_store(tmp_path / "store.yaml", [event("a", "2019-08-09")])
-    store = load_store(path)
-    stamp = [path.stat().st_mtime_ns]
-
-    def load() -> dict[str, Resource]:
-        feed_set = build_feed_set(load_store(path))
-        return {n: Resource.of(n, b, path.stat().st_mtime) for n, b in feed_set.files.items()}
-
-    def changed() -> bool:
-        now = path.stat().st_mtime_ns
-        if now != stamp[0]:
-            stamp[0] = now
-            return True
-        return False
-
-    del store
-    srv = make_server(Files(load, changed), "127.0.0.1", 0)
+    log: list[str] = []
+    srv = make_server(store_files(path, log=log.append), "127.0.0.1", 0)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield srv, path
+    yield Served(srv, path, log)
     srv.shutdown()
     srv.server_close()
 
@@ -146,8 +142,8 @@ def request(
     return response.status, dict(response.getheaders()), body
 
 
-def test_server_answers(server: tuple[FeedServer, Path]) -> None:
-    srv, _ = server
+def test_server_answers(served: Served) -> None:
+    srv = served.server
     status, headers, body = request(srv, "GET", "/all.ics")
     assert status == 200 and headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert body.startswith(b"BEGIN:VCALENDAR") and int(headers["Content-Length"]) == len(body)
@@ -178,14 +174,37 @@ def test_server_answers(server: tuple[FeedServer, Path]) -> None:
         assert request(srv, "GET", path)[0] == 404, path
 
 
-def test_server_rebuilds_when_the_store_changes(server: tuple[FeedServer, Path]) -> None:
-    srv, path = server
-    first = request(srv, "GET", "/all.ics")[2]
-    write_store(path, [event("a", "2019-08-09"), event("b", "2020-01-02")])
-    os.utime(path, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
-    time.sleep(1.1)
-    second = request(srv, "GET", "/all.ics")[2]
+def _touch(path: Path) -> None:
+    """A new modification time, as an editor's save gives (1 s apart at least)."""
+    seconds = path.stat().st_mtime_ns + 2_000_000_000
+    os.utime(path, ns=(seconds, seconds))
+    time.sleep(1.1)  # the server looks at the store at most once a second
+
+
+def test_server_rebuilds_when_the_store_changes(served: Served) -> None:
+    first = request(served.server, "GET", "/all.ics")[2]
+    write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
+    _touch(served.store)
+    second = request(served.server, "GET", "/all.ics")[2]
     assert second != first and second.count(b"BEGIN:VEVENT") == 2
+    assert served.log == ["reloaded: 20 files"]
+
+
+def test_server_keeps_the_last_good_feeds_while_the_store_is_invalid(served: Served) -> None:
+    good = request(served.server, "GET", "/all.ics")[2]
+    text = served.store.read_text(encoding="utf-8")
+    served.store.write_text(text.replace("- rvr", "- nope", 1), encoding="utf-8")
+    _touch(served.store)
+    for _ in range(3):  # every request answered, with the last good feeds
+        status, _, body = request(served.server, "GET", "/all.ics")
+        assert (status, body) == (200, good)
+    (line,) = served.log
+    assert line.startswith("store invalid, serving the last good feeds: ")
+    assert f"{served.store}:" in line and "unknown partner 'nope'" in line
+    write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
+    _touch(served.store)
+    assert request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2
+    assert served.log[1:] == ["reloaded: 20 files"]
 
 
 def test_folder_mode_serves_only_feed_files(cli: Cli, tmp_path: Path) -> None:
@@ -235,3 +254,44 @@ def test_serve_command_on_a_real_socket(tmp_path: Path) -> None:
     rest = process.stderr.read()
     process.stderr.close()
     assert rest.strip().endswith("stopped")
+
+
+def test_serve_survives_a_store_turned_invalid_and_back(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write_store(tmp_path / "store.yaml", [event("a", "2019-08-09")])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ruhrtimeline", "serve", "--port", "0", "--store", str(path)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+    assert process.stderr is not None
+    try:
+        port = int(process.stderr.readline().split("http://127.0.0.1:")[1].split("/")[0])
+
+        def get() -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/all.ics")
+            response = conn.getresponse()
+            result = response.status, response.read()
+            conn.close()
+            return result
+
+        good = get()[1]
+        path.write_text("partners: [\n", encoding="utf-8")  # broken YAML
+        _touch(path)
+        assert get() == (200, good) and get() == (200, good)
+        write_store(path, [event("a", "2019-08-09"), event("b", "2020-01-02")])
+        _touch(path)
+        assert get()[1].count(b"BEGIN:VEVENT") == 2
+    finally:
+        process.send_signal(__import__("signal").SIGINT)
+        assert process.wait(timeout=10) == 0
+    log = process.stderr.read().splitlines()
+    process.stderr.close()
+    problems = [line for line in log if line.startswith("store invalid")]
+    assert len(problems) == 1 and f"{path}:" in problems[0]
+    assert "reloaded: 20 files" in log
+    assert not [line for line in log if "Traceback" in line or "Error" in line]

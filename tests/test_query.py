@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import event, write_store
-from ruhrtimeline import EventFilter, UsageError, load_store
+from ruhrtimeline import EventFilter, InvalidValue, NotFound, load_store
+from ruhrtimeline.dates import parse_edtf
 from ruhrtimeline.query import normalize
 from ruhrtimeline.store import Store
 
@@ -28,7 +32,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def ids(store: Store, **options: object) -> list[str]:
-    return [e["id"] for e in store.events(EventFilter.build(**options))]  # type: ignore[arg-type]
+    return [e.id for e in store.events(EventFilter.build(**options))]  # type: ignore[arg-type]
 
 
 def test_a_year_includes_everything_that_overlaps_it(store: Store) -> None:
@@ -80,17 +84,18 @@ def test_search_ignores_case_and_accents_in_both_languages(store: Store) -> None
     assert ids(store, search="nothing like this") == []
 
 
-def test_unknown_ids_are_usage_errors_with_close_matches(store: Store) -> None:
-    with pytest.raises(UsageError, match="unknown partner 'gzn'; did you mean gzm"):
-        store.check_ids(EventFilter.build(partners=["gzn"]))
-    with pytest.raises(UsageError, match="unknown topic 'yuoth'; did you mean youth"):
-        store.check_ids(EventFilter.build(topics=["yuoth"]))
+def test_unknown_ids_are_errors_with_close_matches(store: Store) -> None:
+    with pytest.raises(NotFound, match="unknown partner 'gzn'; did you mean gzm"):
+        store.check(EventFilter.build(partners=["gzn"]))
+    with pytest.raises(NotFound, match="unknown topic 'yuoth'; did you mean youth"):
+        store.check(EventFilter.build(topics=["yuoth"]))
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"year": 0}, "--year 0"),
+        ({"year": 0}, "year 0"),
+        ({"start": "2020", "end": "2019"}, "before it starts"),
         ({"start": "2019-13"}, "month 13"),
         ({"end": "20x5"}, "is not a date"),
         ({"statuses": ["postponed"]}, "unknown status"),
@@ -98,10 +103,79 @@ def test_unknown_ids_are_usage_errors_with_close_matches(store: Store) -> None:
     ],
 )
 def test_malformed_values(options: dict[str, object], message: str) -> None:
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(InvalidValue, match=message) as info:
         EventFilter.build(**options)  # type: ignore[arg-type]
+    assert "--" not in str(info.value)  # the library never names a command-line option
 
 
 def test_normalize() -> None:
     assert normalize("Górnośląsko-Zagłębiowska Straße") == "gornoslasko-zagl\u0065biowska strasse"
     assert normalize("Łódź") == "lodz"
+
+
+# --- the SQL selection against a brute-force check ---------------------------------------------
+
+DATES = st.one_of(
+    st.integers(2015, 2022).map(str),
+    st.tuples(st.integers(2015, 2022), st.integers(21, 24)).map(lambda t: f"{t[0]}-{t[1]}"),
+    st.tuples(st.integers(2015, 2022), st.integers(1, 12)).map(lambda t: f"{t[0]}-{t[1]:02d}"),
+    st.dates(date(2015, 1, 1), date(2022, 12, 31)).map(date.isoformat),
+)
+
+
+@st.composite
+def intervals(draw: st.DrawFn) -> str:
+    first = draw(DATES)
+    if draw(st.booleans()):
+        return first
+    last = draw(DATES)
+    start, end = parse_edtf(first), parse_edtf(last)
+    if end.last < start.first:
+        first, last = last, first
+        start, end = end, start
+    if end.last < start.first:
+        return first
+    return f"{first}/{last}"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    dates=st.lists(intervals(), min_size=1, max_size=25),
+    partners=st.lists(st.sampled_from(["rvr", "gzm", "gmca"]), max_size=2),
+    all_partners=st.booleans(),
+    bounds=st.tuples(
+        st.none() | st.dates(date(2014, 1, 1), date(2023, 12, 31)),
+        st.none() | st.dates(date(2014, 1, 1), date(2023, 12, 31)),
+    ),
+)
+def test_sql_selection_equals_a_brute_force_overlap_check(
+    dates: list[str],
+    partners: list[str],
+    all_partners: bool,
+    bounds: tuple[date | None, date | None],
+) -> None:
+    first, last = sorted(bounds, key=lambda d: d or date.min) if all(bounds) else bounds
+    members = [["rvr"], ["gzm"], ["rvr", "gzm"], ["gmca", "rvr"]]
+    items = [event(f"e{i}", text, list(members[i % len(members)])) for i, text in enumerate(dates)]
+    folder = Path(tempfile.mkdtemp())
+    with load_store(write_store(folder / "s.yaml", items), use_cache=False) as store:
+        flt = EventFilter(
+            partners=tuple(dict.fromkeys(partners)),
+            all_partners=all_partners,
+            first=first,
+            last=last,
+        )
+        selected = [e.id for e in store.events(flt)]
+    expected = []
+    for i, text in enumerate(dates):
+        covered = parse_edtf(text)
+        wanted = set(flt.partners)
+        has = set(members[i % len(members)])
+        if wanted and not (wanted <= has if all_partners else wanted & has):
+            continue
+        if first is not None and covered.last < first:
+            continue
+        if last is not None and covered.first > last:
+            continue
+        expected.append((covered.first, f"e{i}"))
+    assert selected == [event_id for _, event_id in sorted(expected)]

@@ -20,20 +20,15 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from conftest import DATA, MINIMAL, Cli
-from helpers import PARTNERS, TOPICS, event, write_store
+from helpers import event, write_store
 from ics_check import check
-from ruhrtimeline import StoreError, load_store
+from ruhrtimeline import EventFilter, StoreError, load_store
 from ruhrtimeline.errors import OutputError
-from ruhrtimeline.feeds import FeedSet, write_feed_set
-from ruhrtimeline.i18n import Names
-from ruhrtimeline.ical import export
-from ruhrtimeline.index import dumps
-from ruhrtimeline.listing import events_csv, markdown_table
-from ruhrtimeline.models import Event, event_record
-from ruhrtimeline.report import Period, build_report, to_html
+from ruhrtimeline.listing import event_json, events_csv, markdown_table
+from ruhrtimeline.publish import export_ics, period_report, write_files
+from ruhrtimeline.report import Period, to_html
 
 FUZZ = settings(
     max_examples=150,
@@ -41,7 +36,6 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-NAMES = Names({p["id"]: p for p in PARTNERS}, {t["id"]: t for t in TOPICS})  # type: ignore[misc]
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -91,7 +85,8 @@ def test_deep_nesting_and_many_aliases(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text("events:\n  - id: " + "[" * 100_000 + "]" * 100_000 + "\n")
     result = run("validate", str(path))
-    assert result.returncode == 1 and "nested too deeply" in result.stdout
+    assert result.returncode == 1 and result.stdout.startswith(f"{path}:2:")
+    assert "Traceback" not in result.stderr
     laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, 12):
         prev, name = chr(96 + i), chr(97 + i)
@@ -158,20 +153,17 @@ def test_any_text_is_refused_clearly_or_survives_every_format(title: str, summar
         location={"name": title or "x", "country": "DE"},
         people=[{"name": title or "x"}],
     )
+    path = write_store(Path(tempfile.mkdtemp()) / "s.yaml", [item])
     try:
-        model = Event.model_validate(item)
-    except ValidationError as exc:
-        messages = [e["msg"] for e in exc.errors()]
-    else:
-        messages = []
-    if messages:  # refused, with a message for each problem
-        assert all(isinstance(m, str) and m for m in messages)
+        store = load_store(path, use_cache=False)
+    except StoreError as exc:  # refused, with a message for each problem
+        problems = exc.problems
+        assert problems and all(p.message for p in problems)
         return
-    record: Any = event_record(model)
+    (record,) = store.events()
+    assert json.loads(json.dumps(event_json(record))) == event_json(record)
 
-    assert json.loads(dumps(record)) == record
-
-    data = export([record], NAMES, "en")
+    data = b"".join(export_ics(store, EventFilter(), "en"))
     found = check(data)
     assert len(found["VEVENT"]) == 1
     component: Any = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
@@ -186,10 +178,10 @@ def test_any_text_is_refused_clearly_or_survives_every_format(title: str, summar
     assert len(table.splitlines()) == 3  # nothing breaks out of its cell
     assert "<" not in table.replace("\\<", "")
 
-    store = load_store(write_store(Path(tempfile.mkdtemp()) / "s.yaml", [item]), use_cache=False)
-    page = to_html(build_report(store, Period.of_year(2019), "en"))
+    page = to_html(period_report(store, Period.of_year(2019), "en"))
     texts = _text_of(page)
     assert " ".join(title.split()) in " ".join(" ".join(texts).split())
+    store.close()
 
 
 def _text_of(page: str) -> list[str]:
@@ -274,15 +266,15 @@ def test_damaged_valid_store(tmp_path: Path, data: st.DataObject) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["list", "--bogus"], 2, "No such option"),
-        (["bogus-command"], 2, "No such command"),
+        (["list", "--bogus"], 2, "--bogus"),
+        (["bogus-command"], 2, "bogus-command"),
         (["list", "--from", "2019-02-30"], 2, "day 30 does not exist"),
         (["list", "--to", "soon"], 2, "is not a date"),
-        (["list", "--year", "0"], 2, "--year 0"),
-        (["list", "--year", "20x5"], 2, "not a valid int"),
+        (["list", "--year", "0"], 2, "--year"),
+        (["list", "--year", "20x5"], 2, "--year"),
         (["list", "--store", "/nonexistent/store.yaml"], 2, "no such file"),
-        (["show"], 2, "Missing argument"),
-        (["export", "ics", "--imprecise", "guess"], 2, "'guess' is not one of"),
+        (["show"], 2, "'ID'"),
+        (["export", "ics", "--imprecise", "guess"], 2, "'guess'"),
         (["serve", "--port", "70000"], 2, "70000"),
     ],
 )
@@ -363,5 +355,5 @@ def test_nothing_is_written_outside_the_folder(tmp_path: Path) -> None:
     out.mkdir()
     for name in ("../escape.ics", "/tmp/escape.ics", "sub/escape.ics", "..", "a\\..\\b.ics"):
         with pytest.raises(OutputError):
-            write_feed_set(FeedSet({name: b"x"}, [], "en"), out)
+            write_files([(name, b"x")], out)
     assert list(tmp_path.iterdir()) == [out] and list(out.iterdir()) == []

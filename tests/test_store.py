@@ -2,84 +2,95 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import re
 import shutil
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import MINIMAL
-from ruhrtimeline import EventFilter, StoreError, load_store
+from conftest import MINIMAL, Cli
+from ruhrtimeline import EventFilter, NotFound, StoreError, load_store
+from ruhrtimeline.listing import event_json
 from ruhrtimeline.locations import cache_dir, resolve_store_path
 from ruhrtimeline.store import Store, clear_cache
 
-EVENT_FIELDS = {
-    "id",
-    "date",
-    "start",
-    "end",
-    "precision",
-    "approximate",
-    "uncertain",
-    "timezone",
-    "starts_at",
-    "ends_at",
-    "status",
-    "title",
-    "summary",
-    "location",
-    "partners",
-    "topics",
-    "people",
-    "sources",
-    "updated",
-}
-
 
 def test_bundled_store_is_valid(bundled: Path) -> None:
-    store = load_store(bundled)
-    assert store.count() == 27
-    assert len(store.partner_ids()) >= 10
+    with load_store(bundled) as store:
+        assert store.count() == 27
+        assert len(store.partners()) >= 10
 
 
-def test_event_records_follow_the_contract(bundled: Path) -> None:
-    records = load_store(bundled).events()
-    for record in records:
-        assert set(record) == EVENT_FIELDS
-        assert record["precision"] in {"year", "season", "month", "day", "time"}
-        assert set(record["title"]) == {"de", "en"} and set(record["summary"]) == {"de", "en"}
-        assert record["sources"] and all(s["url"].startswith("http") for s in record["sources"])
-    keys = [(r["start"], r["id"]) for r in records]
+def _documented_fields() -> list[str]:
+    """The fields of ``list --format json``, as the README's table documents them."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## For scripts: JSON fields", 1)[1].split("\n\n`partners", 1)[0]
+    fields = []
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            fields += re.findall(r"`([a-z_]+)`", line.split("|")[1])
+    return fields
+
+
+def test_json_of_an_event_is_what_the_readme_documents(cli: Cli) -> None:
+    listed = json.loads(cli("list", "--format", "json").stdout)
+    documented = _documented_fields()
+    assert len(documented) == 19
+    for item in listed:
+        assert sorted(item) == sorted(documented)
+        assert item["precision"] in {"year", "season", "month", "day", "time"}
+        assert set(item["title"]) == {"de", "en"} and set(item["summary"]) == {"de", "en"}
+        assert item["sources"] and all(s["url"].startswith("http") for s in item["sources"])
+    keys = [(item["start"], item["id"]) for item in listed]
     assert keys == sorted(keys)
 
 
-def test_event_record_matches_model_and_schema() -> None:
-    from ruhrtimeline.models import Event
-
-    model_fields = set(Event.model_fields)
-    derived = {"start", "end", "precision", "approximate", "uncertain", "starts_at", "ends_at"}
-    assert model_fields | derived == EVENT_FIELDS
-
-
 def test_timed_event_carries_instants(bundled: Path) -> None:
-    record = load_store(bundled).event("rvr-gzm-brownfields-conference-brussels-2025")
-    assert record is not None
-    assert record["timezone"] == "Europe/Brussels"
-    assert record["starts_at"] == "2025-01-30T09:00:00+01:00"
-    assert record["ends_at"] == "2025-01-30T11:30:00+01:00"
-    assert record["precision"] == "time"
+    with load_store(bundled) as store:
+        event = store.event("rvr-gzm-brownfields-conference-brussels-2025")
+    assert event.timezone == "Europe/Brussels" and event.precision == "time"
+    assert event.starts_at == datetime(2025, 1, 30, 9, tzinfo=ZoneInfo("Europe/Brussels"))
+    assert event.ends_at == datetime(2025, 1, 30, 11, 30, tzinfo=ZoneInfo("Europe/Brussels"))
+    as_json = event_json(event)
+    assert as_json["starts_at"] == "2025-01-30T09:00:00+01:00"
+    assert as_json["ends_at"] == "2025-01-30T11:30:00+01:00"
 
 
-def test_partner_and_topic_stats(bundled: Path) -> None:
-    store = load_store(bundled)
-    gzm = next(p for p in store.partners() if p["id"] == "gzm")
-    events = store.events(EventFilter(partners=("gzm",)))
-    assert gzm["events"] == len(events)
-    assert gzm["first"] == min(e["start"] for e in events)
-    assert gzm["last"] == max(e["end"] for e in events)
-    assert gzm["first_date"] == "2017"
-    for topic in store.topics():
-        assert topic["events"] == store.count(EventFilter(topics=(topic["id"],)))
+def test_records_are_frozen(bundled: Path) -> None:
+    with load_store(bundled) as store:
+        event = store.events()[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.id = "other"  # type: ignore[misc]
+
+
+def test_partner_and_topic_activity(bundled: Path) -> None:
+    with load_store(bundled) as store:
+        gzm = store.partner_activity()["gzm"]
+        events = store.events(EventFilter(partners=("gzm",)))
+        assert gzm.events == len(events)
+        assert gzm.first == min(e.first for e in events)
+        assert gzm.last == max(e.last for e in events)
+        assert gzm.first_date is not None and gzm.first_date.text == "2017"
+        for topic_id, activity in store.topic_activity().items():
+            assert activity.events == store.count(EventFilter(topics=(topic_id,)))
+
+
+def test_unknown_ids_raise_not_found_with_close_matches(bundled: Path) -> None:
+    with load_store(bundled) as store:
+        with pytest.raises(NotFound, match="did you mean rvr-gzm-partnership-agreement-2019"):
+            store.event("rvr-gzm-agreement-2019")
+        with pytest.raises(NotFound, match="unknown partner 'gzn'; did you mean gzm"):
+            store.events(EventFilter(partners=("gzn",)))
+        with pytest.raises(NotFound, match="unknown topic 'yuoth'; did you mean youth"):
+            store.count(EventFilter(topics=("yuoth",)))
+        with pytest.raises(NotFound):
+            store.partner("nope")
+        assert store.partner("GZM").short == "GZM"
 
 
 def test_cache_is_used_and_checked(tmp_path: Path) -> None:
@@ -94,8 +105,7 @@ def test_cache_is_used_and_checked(tmp_path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     store = load_store(path)
     assert not store.cached
-    record = store.event("agreement")
-    assert record is not None and record["summary"]["en"] == "Signed in Katowicz."
+    assert store.event("agreement").summary.en == "Signed in Katowicz."
 
 
 def test_invalid_store_is_never_cached(tmp_path: Path) -> None:
@@ -178,3 +188,14 @@ def test_cache_folder_with_spaces_and_percent(
     monkeypatch.setenv("RUHRTIMELINE_CACHE_DIR", str(tmp_path / "my cache %20 #1"))
     assert not load_store(MINIMAL).cached
     assert load_store(MINIMAL).cached
+
+
+def test_the_readme_example_of_the_library_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The library", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 (our own documentation)
+    out = capsys.readouterr().out
+    assert "Metropolis GZM (Upper Silesian–Zagłębie Metropolis) 15 events" in out
+    assert "2019-08-08 8–9 Aug 2019 RVR delegation to the GZM" in out
+    assert "did you mean rvr-gzm-partnership-agreement-2019" in out

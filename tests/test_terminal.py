@@ -16,7 +16,7 @@ from rich.console import Console
 from conftest import Cli
 from helpers import golden
 from ruhrtimeline import load_store
-from ruhrtimeline.i18n import Names
+from ruhrtimeline.cli import options
 from ruhrtimeline.terminal import grid, timeline, to_plain, to_rich, wrap
 
 
@@ -126,12 +126,13 @@ def test_filters_from_the_command_line(cli: Cli) -> None:
     [
         (["--partner", "gzn"], "unknown partner 'gzn'; did you mean gzm?"),
         (["--topic", "yout"], "did you mean youth?"),
-        (["--year", "20x5"], "'20x5' is not a valid int"),
-        (["--year", "0"], "--year 0"),
+        (["--year", "20x5"], "'--year'"),
+        (["--year", "0"], "'--year'"),
         (["--from", "2019-13"], "month 13 does not exist"),
-        (["--status", "postponed"], "'postponed' is not one of"),
-        (["--format", "yaml"], "'yaml' is not one of"),
-        (["--frm", "2019"], "No such option: --frm"),
+        (["--from", "2020", "--to", "2019"], "before it starts"),
+        (["--status", "postponed"], "'--status'"),
+        (["--format", "yaml"], "'--format'"),
+        (["--frm", "2019"], "--frm"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(cli: Cli, args: list[str], message: str) -> None:
@@ -158,22 +159,19 @@ def test_no_events_is_not_an_error(cli: Cli) -> None:
 
 
 def test_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ruhrtimeline import cli as cli_module
-
-    monkeypatch.setattr(cli_module, "_isatty", lambda: True)
-    assert cli_module.Terminal(no_color=False, width=80).color
-    assert not cli_module.Terminal(no_color=True, width=80).color
+    monkeypatch.setattr(options, "_isatty", lambda: True)
+    assert options.Terminal(no_color=False, width=80).color
+    assert not options.Terminal(no_color=True, width=80).color
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli_module.Terminal(no_color=False, width=80).color
-    monkeypatch.setattr(cli_module, "_isatty", lambda: False)
+    assert not options.Terminal(no_color=False, width=80).color
+    monkeypatch.setattr(options, "_isatty", lambda: False)
     monkeypatch.delenv("NO_COLOR")
-    assert not cli_module.Terminal(no_color=False, width=80).tty
+    assert not options.Terminal(no_color=False, width=80).tty
 
 
 def test_fancy_timeline_renders_with_rich(bundled: Path) -> None:
-    store = load_store(bundled)
-    names = Names(store.partner_map(), store.topic_map())
-    lines = timeline(store.events(), names, "en", 80, fancy=True)
+    with load_store(bundled) as store:
+        lines = timeline(store.events(), store.directory, "en", 80, fancy=True)
     console = Console(width=80, record=True, color_system="truecolor", file=io.StringIO())
     console.print(to_rich(lines), end="")
     text = console.export_text(styles=False, clear=False)
@@ -191,23 +189,26 @@ def test_wrap_and_grid_respect_width() -> None:
 
 
 def test_every_command_and_option_has_help() -> None:
-    import typer
+    import click
 
-    from ruhrtimeline.cli import app
+    from ruhrtimeline.cli import main
 
-    root = typer.main.get_command(app)
-    commands = [root]
+    context = click.Context(main)
+    commands: list[tuple[str, click.Command]] = [("ruhrtimeline", main)]
     seen = []
     while commands:
-        command = commands.pop()
+        path, command = commands.pop()
         seen.append(command.name)
-        sub = getattr(command, "commands", None)
-        commands += list((sub or {}).values())
-        if sub is None:
-            assert command.help and "Example: ruhrtimeline" in command.help, command.name
+        if isinstance(command, click.Group):
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                assert sub is not None, name
+                commands.append((f"{path} {name}", sub))
+        else:
+            assert command.help and f"Example: {path}" in command.help, path
         for param in command.params:
-            if param.param_type_name == "option":
-                assert getattr(param, "help", None), f"{command.name} {param.name}"
+            if isinstance(param, click.Option):
+                assert param.help, f"{path} {param.name}"
     assert {"timeline", "list", "show", "partners", "topics", "validate", "schema"} <= set(seen)
 
 
@@ -221,7 +222,7 @@ def test_help_is_plain_when_piped(cli: Cli) -> None:
 def test_shell_completion_of_partner_ids(tmp_path: Path) -> None:
     env = dict(
         os.environ,
-        _RUHRTIMELINE_COMPLETE="complete_bash",
+        _RUHRTIMELINE_COMPLETE="bash_complete",
         COMP_WORDS="ruhrtimeline list --partner g",
         COMP_CWORD="3",
     )
@@ -229,9 +230,28 @@ def test_shell_completion_of_partner_ids(tmp_path: Path) -> None:
         [sys.executable, "-m", "ruhrtimeline"], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) >= {"gzm", "gmca"}
+    assert {"plain,gzm", "plain,gmca"} <= set(result.stdout.split())
     env.update(COMP_WORDS="ruhrtimeline show rvr-gzm-p", COMP_CWORD="2")
     result = subprocess.run(
         [sys.executable, "-m", "ruhrtimeline"], env=env, capture_output=True, text=True, check=False
     )
-    assert result.stdout.split() == ["rvr-gzm-partnership-agreement-2019"]
+    assert result.stdout.split() == ["plain,rvr-gzm-partnership-agreement-2019"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_is_installed_once(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shell: str
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    script = cli("--show-completion", shell).stdout
+    assert "ruhrtimeline" in script and "_RUHRTIMELINE_COMPLETE" in script
+    for _ in range(2):
+        result = cli("--install-completion", shell)
+        assert result.exit_code == 0, result.stderr
+    installed = Path(result.stdout.split(" installed in ")[1].split(";")[0])
+    assert installed.read_text(encoding="utf-8") == script
+    for rc in (".bashrc", ".zshrc", "Documents/PowerShell/Microsoft.PowerShell_profile.ps1"):
+        if (tmp_path / rc).exists():
+            lines = (tmp_path / rc).read_text(encoding="utf-8").splitlines()
+            assert len(lines) == len(set(lines)) == 1

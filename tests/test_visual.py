@@ -15,12 +15,21 @@ import pytest
 
 from conftest import Cli
 from helpers import event, write_store
-from ruhrtimeline import EventRecord, load_store
-from ruhrtimeline.i18n import Names
-from ruhrtimeline.visual import layout
+from ruhrtimeline import Directory, Event, load_store
+from ruhrtimeline.visual import Box, layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+def overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes of the drawing share any area."""
+    return (
+        a.x < b.x + b.width
+        and b.x < a.x + a.width
+        and a.y < b.y + b.height
+        and b.y < a.y + a.height
+    )
 
 
 def marks(root: ET.Element) -> list[ET.Element]:
@@ -28,12 +37,12 @@ def marks(root: ET.Element) -> list[ET.Element]:
 
 
 def test_svg_has_one_mark_or_band_per_event_and_lanes_per_partner(
-    cli: Cli, records: list[EventRecord]
+    cli: Cli, events: list[Event]
 ) -> None:
     root = ET.fromstring(cli("timeline", "--format", "svg").stdout_bytes)
     assert root.tag == f"{SVG}svg" and root.get("viewBox") == f"0 0 1200 {root.get('height')}"
     main = [a for a in marks(root) if "participant" not in a.get("class", "")]
-    assert sorted(str(a.get("data-event")) for a in main) == sorted(r["id"] for r in records)
+    assert sorted(str(a.get("data-event")) for a in main) == sorted(e.id for e in events)
     kinds = {a.get("data-event"): a.get("class", "").split()[1] for a in main}
     assert kinds["rvr-gzm-letter-of-intent-2018"] == "day"
     assert kinds["rvr-gzm-partnership-agreement-2019"] == "days"
@@ -42,9 +51,9 @@ def test_svg_has_one_mark_or_band_per_event_and_lanes_per_partner(
     planned = [a for a in main if "planned" in a.get("class", "")]
     assert [a.get("data-event") for a in planned] == ["rvr-gzm-youth-cooperation-2026"]
     participants = [a for a in marks(root) if "participant" in a.get("class", "")]
-    assert len(participants) == sum(len(r["partners"]) - 1 for r in records)
+    assert len(participants) == sum(len(e.partners) - 1 for e in events)
     lanes = [t.get("id") for t in root.iter(f"{SVG}text") if t.get("class") == "lane"]
-    used = list(dict.fromkeys(p for r in records for p in r["partners"]))
+    used = list(dict.fromkeys(p for e in events for p in e.partners))
     assert sorted(str(lane) for lane in lanes) == sorted(f"lane-{p}" for p in used)
     for link in main:
         assert link.get(f"{XLINK}href") == f"#event-{link.get('data-event')}"
@@ -61,14 +70,14 @@ def test_svg_has_one_mark_or_band_per_event_and_lanes_per_partner(
 
 @pytest.mark.parametrize("width", [800, 1200, 2000])
 def test_labels_never_overlap(
-    records: list[EventRecord], names: Names, width: int, bundled: Path
+    events: list[Event], directory: Directory, width: int, bundled: Path
 ) -> None:
-    plan = layout(records, names, "en", width=width, eras=load_store(bundled).eras())
-    assert len(plan.labels) == len(records)
+    plan = layout(events, directory, "en", width=width, eras=load_store(bundled).eras())
+    assert len(plan.labels) == len(events)
     for a, b in itertools.combinations(plan.labels, 2):
-        assert not a.box.overlaps(b.box), (a, b)
+        assert not overlap(a.box, b.box), (a, b)
     for a, b in itertools.combinations(plan.era_labels, 2):
-        assert not a.box.overlaps(b.box), (a, b)
+        assert not overlap(a.box, b.box), (a, b)
     for label in plan.labels:
         assert label.box.x >= 140 and label.box.x + label.box.width <= width
         lane = next(
@@ -84,13 +93,13 @@ def test_labels_never_overlap(
         assert lane[2] <= label.box.y and label.box.y + label.box.height <= lane[2] + lane[3]
     main = [m for m in plan.marks if m.kind != "participant"]
     for mark, label in itertools.product(main, plan.labels):
-        assert not mark.box.overlaps(label.box)
+        assert not overlap(mark.box, label.box)
 
 
-def test_lanes_by_topic(cli: Cli, records: list[EventRecord]) -> None:
+def test_lanes_by_topic(cli: Cli, events: list[Event]) -> None:
     root = ET.fromstring(cli("timeline", "-f", "svg", "--lanes", "topic").stdout_bytes)
     lanes = {t.get("id") for t in root.iter(f"{SVG}text") if t.get("class") == "lane"}
-    assert lanes == {f"lane-{t}" for r in records for t in r["topics"]}
+    assert lanes == {f"lane-{t}" for e in events for t in e.topics}
 
 
 def test_width_is_configurable(cli: Cli) -> None:
@@ -156,15 +165,15 @@ class Page(HTMLParser):
             self.articles.append(str(values.get("data-event")))
 
 
-def test_html_page_is_self_contained_and_linked(cli: Cli, records: list[EventRecord]) -> None:
+def test_html_page_is_self_contained_and_linked(cli: Cli, events: list[Event]) -> None:
     page = Page()
     page.feed(cli("timeline", "-f", "html").stdout)
     assert page.external == []
-    assert page.articles == [r["id"] for r in records]
+    assert page.articles == [e.id for e in events]
     internal = [link for link in page.links if link.startswith("#")]
     assert internal and all(link[1:] in page.ids for link in internal)
     sources = [link for link in page.links if link.startswith("http")]
-    assert len(set(sources)) == len({s["url"] for r in records for s in r["sources"]})
+    assert len(set(sources)) == len({s.url for e in events for s in e.sources})
 
 
 def test_feeds_build_includes_the_page(cli: Cli, tmp_path: Path) -> None:
@@ -226,32 +235,32 @@ TIMELINEJS = {
 }
 
 
-def test_timelinejs_export(cli: Cli, records: list[EventRecord]) -> None:
+def test_timelinejs_export(cli: Cli, events: list[Event]) -> None:
     data = json.loads(cli("export", "timelinejs").stdout)
     jsonschema.validate(data, TIMELINEJS)
-    events = {e["unique_id"]: e for e in data["events"]}
-    assert list(events) == [r["id"] for r in records]
-    assert events["gzm-founded-2017"]["start_date"] == {"year": 2017}
-    assert events["ruhr-konferenz-launch-2018"]["start_date"] == {"year": 2018, "month": 4}
-    assert events["rvr-gzm-partnership-agreement-2019"]["start_date"] == {
+    slides = {e["unique_id"]: e for e in data["events"]}
+    assert list(slides) == [e.id for e in events]
+    assert slides["gzm-founded-2017"]["start_date"] == {"year": 2017}
+    assert slides["ruhr-konferenz-launch-2018"]["start_date"] == {"year": 2018, "month": 4}
+    assert slides["rvr-gzm-partnership-agreement-2019"]["start_date"] == {
         "year": 2019,
         "month": 8,
         "day": 8,
     }
-    assert events["rvr-gzm-partnership-agreement-2019"]["end_date"] == {
+    assert slides["rvr-gzm-partnership-agreement-2019"]["end_date"] == {
         "year": 2019,
         "month": 8,
         "day": 9,
     }
-    conference = events["rvr-gzm-brownfields-conference-brussels-2025"]
+    conference = slides["rvr-gzm-brownfields-conference-brussels-2025"]
     assert conference["start_date"] == {"year": 2025, "month": 1, "day": 30, "hour": 9, "minute": 0}
     assert conference["end_date"]["hour"] == 11 and conference["end_date"]["minute"] == 30
-    phase = events["ruhr-konferenz-phase-decide-2019"]
+    phase = slides["ruhr-konferenz-phase-decide-2019"]
     assert phase["display_date"] == "c. mid-2019 – end of 2019"
-    assert "display_date" not in events["gzm-founded-2017"]
-    assert events["greater-manchester-mou-2021"]["group"] == "GMCA"
-    assert events["rvr-gzm-youth-cooperation-2026"]["text"]["headline"].endswith("(planned)")
-    assert "https://www.rvr.ruhr/" in events["rvr-gzm-letter-of-intent-2018"]["text"]["text"]
+    assert "display_date" not in slides["gzm-founded-2017"]
+    assert slides["greater-manchester-mou-2021"]["group"] == "GMCA"
+    assert slides["rvr-gzm-youth-cooperation-2026"]["text"]["headline"].endswith("(planned)")
+    assert "https://www.rvr.ruhr/" in slides["rvr-gzm-letter-of-intent-2018"]["text"]["text"]
     assert [e["text"]["headline"] for e in data["eras"]] == [
         "Ruhr-Konferenz, phase 1 &quot;listen&quot;",
         "Ruhr-Konferenz, phase 2 &quot;decide&quot;",
@@ -298,7 +307,7 @@ FLAGS = [
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_page_in_headless_chromium(cli: Cli, tmp_path: Path, records: list[EventRecord]) -> None:
+def test_page_in_headless_chromium(cli: Cli, tmp_path: Path, events: list[Event]) -> None:
     page = tmp_path / "timeline.html"
     page.write_text(cli("timeline", "-f", "html").stdout, encoding="utf-8")
     assert CHROMIUM is not None
@@ -314,7 +323,7 @@ def test_page_in_headless_chromium(cli: Cli, tmp_path: Path, records: list[Event
     assert console == []
     dom = Page()
     dom.feed(result.stdout)
-    assert dom.articles == [r["id"] for r in records]
+    assert dom.articles == [e.id for e in events]
     # The script ran: the filters are shown, and no event is hidden.
     assert '<form class="filters noprint" id="filters">' in result.stdout
     assert "<article" in result.stdout and " hidden" not in result.stdout.split("<svg")[1]

@@ -56,10 +56,14 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert reader.problems and all("aliases" in p.message for p in reader.problems)
 
 
-def test_deep_nesting_is_refused_without_recursion() -> None:
-    text = "events:\n  - x: " + "[" * 5000 + "]" * 5000 + "\n"
-    with pytest.raises(StoreError, match="nested too deeply"):
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_deep_nesting_is_refused_without_recursion(depth: int) -> None:
+    # Our own limit, or libyaml's (PyYAML 6.0.4 and later), whichever comes first.
+    text = "events:\n  - x: " + "[" * depth + "]" * depth + "\n"
+    with pytest.raises(StoreError) as info:
         read(text)
+    (problem,) = info.value.problems
+    assert problem.line == 2 and problem.message
 
 
 def test_syntax_errors_point_at_the_cause() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as TimeOfDay
 from typing import Literal
 
@@ -142,14 +142,6 @@ class EdtfDate:
     @property
     def has_time(self) -> bool:
         return any(p.time is not None for p in self.points)
-
-    def covers_within(self, first: date, last: date) -> bool:
-        """True when every covered day lies inside ``first``..``last``."""
-        return first <= self.first and self.last <= last
-
-    def overlaps(self, first: date | None, last: date | None) -> bool:
-        """True when the covered days overlap the period (``None`` leaves that side open)."""
-        return (first is None or self.last >= first) and (last is None or self.first <= last)
 
 
 def _parse_point(text: str, whole: str) -> DatePoint:
@@ -427,13 +419,3 @@ def precision_phrase(value: EdtfDate, lang: Lang) -> str:
     if value.uncertain:
         extras.append("uncertain" if lang == "en" else "unsicher")
     return f"{text} ({', '.join(extras)})" if extras else text
-
-
-def days_between(first: date, last: date) -> int:
-    """Number of days from first to last, inclusive."""
-    return (last - first).days + 1
-
-
-def exclusive_end(last: date) -> date:
-    """The day after ``last`` (iCalendar's DTEND for all-day events is exclusive)."""
-    return last + timedelta(days=1)

@@ -1,4 +1,7 @@
-"""One family of exceptions; the CLI turns each into one line on stderr and an exit code."""
+"""One family of exceptions for the library; the command line turns each into one line.
+
+None of these messages names a command-line option: the library does not know how it is called.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,29 @@ from pathlib import Path
 
 
 class RuhrtimelineError(Exception):
-    """Base class: a failed operation the user can fix (exit code 1)."""
-
-    exit_code = 1
+    """Base class: a failed operation the user can fix."""
 
 
-class UsageError(RuhrtimelineError):
-    """A value given on the command line is malformed or unknown (exit code 2)."""
+class InvalidValue(RuhrtimelineError, ValueError):
+    """A value handed to the library is malformed: a date bound, a year, a status."""
 
-    exit_code = 2
+
+class NotFound(RuhrtimelineError, LookupError):
+    """An event, partner or topic id that the store does not know; names close matches."""
+
+    def __init__(self, kind: str, value: str, known: list[str]) -> None:
+        self.kind = kind
+        self.value = value
+        import difflib  # only when something is not found
+
+        self.matches = difflib.get_close_matches(value.lower(), known, n=3, cutoff=0.5)
+        if self.matches:
+            hint = f"did you mean {' or '.join(self.matches)}?"
+        elif known:
+            hint = f"known {kind}s: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}"
+        else:
+            hint = f"the store has no {kind}s"
+        super().__init__(f"unknown {kind} {value!r}; {hint}")
 
 
 class OutputError(RuhrtimelineError):

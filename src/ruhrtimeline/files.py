@@ -101,6 +101,31 @@ def write_if_changed(path: str | os.PathLike[str], data: Data) -> bool:
     return atomic_write(path, data, only_if_changed=True)
 
 
+def write_creating(path: str | os.PathLike[str], data: Data) -> None:
+    """Atomically write ``data``, creating the folders it needs."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
+    atomic_write(target, data)
+
+
+def add_line(path: str | os.PathLike[str], line: str) -> bool:
+    """Add ``line`` to the end of a text file (created if missing) unless it is there;
+    True when the file changed.  The rest of the file stays as it was."""
+    target = Path(path)
+    try:
+        existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OutputError(f"cannot read {target}: {exc}") from None
+    if line in existing.splitlines():
+        return False
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    write_creating(target, f"{existing}{separator}{line}\n")
+    return True
+
+
 def inside(folder: Path, name: str) -> Path:
     """``folder / name``, refusing any name that would land outside ``folder``."""
     if not name or name != Path(name).name or name in (".", "..") or "\\" in name:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import Any
 
 from .dates import Lang
 
@@ -120,21 +118,8 @@ _PRECISION_NOUN: dict[str, dict[Lang, str]] = {
     "time": {"en": "the time", "de": "die Uhrzeit"},
 }
 
-_KINDS: dict[str, dict[Lang, str]] = {
-    "city": {"en": "city", "de": "Stadt"},
-    "company": {"en": "company", "de": "Unternehmen"},
-    "eu-institution": {"en": "EU institution", "de": "EU-Institution"},
-    "metropolitan-authority": {"en": "metropolitan authority", "de": "Metropolenverband"},
-    "network": {"en": "network", "de": "Netzwerk"},
-    "region": {"en": "region", "de": "Region"},
-    "regional-authority": {"en": "regional authority", "de": "Regionalverband"},
-    "state-government": {"en": "state government", "de": "Landesregierung"},
-    "university": {"en": "university", "de": "Hochschule"},
-    "other": {"en": "other", "de": "andere"},
-}
 
-
-def word(key: str, lang: Lang, **values: Any) -> str:
+def word(key: str, lang: Lang, **values: object) -> str:
     text = _WORDS[key][lang]
     return text.format(**values) if values else text
 
@@ -150,10 +135,6 @@ def count_events(n: int, lang: Lang) -> str:
 
 def precision_noun(precision: str, lang: Lang) -> str:
     return _PRECISION_NOUN[precision][lang]
-
-
-def kind_label(kind: str, lang: Lang) -> str:
-    return _KINDS.get(kind, {}).get(lang, kind)
 
 
 def default_lang() -> Lang:
@@ -173,36 +154,5 @@ def default_lang() -> Lang:
     return "en"
 
 
-def place_text(location: dict[str, Any] | None, lang: Lang) -> str:
-    """A place in one line: "Zeche Zollverein, Essen, DE", "online" or ""."""
-    if not location:
-        return ""
-    if location.get("online"):
-        name = location.get("name")
-        return f"{word('online', lang)} ({name})" if name else word("online", lang)
-    parts = [location.get(k) for k in ("name", "city", "region", "country")]
-    return ", ".join(p for p in parts if p)
-
-
 def other(lang: Lang) -> Lang:
     return "de" if lang == "en" else "en"
-
-
-@dataclass(frozen=True)
-class Names:
-    """Partner and topic records by id, for their labels in either language."""
-
-    partners: dict[str, dict[str, Any]]
-    topics: dict[str, dict[str, Any]]
-
-    def short(self, partner_id: str) -> str:
-        return str(self.partners.get(partner_id, {}).get("short", partner_id))
-
-    def partner(self, partner_id: str, lang: Lang) -> str:
-        record = self.partners.get(partner_id, {})
-        names = record.get("names") or {}
-        return str(names.get(lang) or record.get("name") or partner_id)
-
-    def topic(self, topic_id: str, lang: Lang) -> str:
-        label = self.topics.get(topic_id, {}).get("label") or {}
-        return str(label.get(lang, topic_id))

@@ -1,26 +1,27 @@
 """Events as iCalendar (RFC 5545, with RFC 7986 calendar names), written with icalendar.
 
 Output is deterministic: UIDs are ``<event id>@ruhrtimeline``, DTSTAMP comes from the entry's
-``updated`` date (else ``SOURCE_DATE_EPOCH``, else the event's first day), never from the
-clock.  Each event's VEVENT is built and serialised once and reused in every feed that holds
-it (see `FeedWriter`), which keeps a whole feed set close to the cost of one export.
+``updated`` date (else the build's own time given by the caller, else the event's first day),
+never from the clock.  Each event's VEVENT is built and serialised once and reused in every
+feed that holds it (see `FeedWriter`), which keeps a whole feed set close to the cost of one
+export.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
-from icalendar import Calendar, Event, Timezone, vText
+from icalendar import Calendar, Timezone, vText
+from icalendar import Event as VEvent
 
 from . import __version__
-from .dates import Lang, format_date, parse_edtf
-from .i18n import Names, count_events, precision_noun, word
-from .store import EventRecord
+from .dates import Lang
+from .i18n import count_events, precision_noun, word
+from .records import Directory, Event, Partner, Topic
 
 Imprecise = Literal["span", "start", "omit"]
 IMPRECISE_DEFAULT: Imprecise = "span"
@@ -30,135 +31,118 @@ _STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "cancelled": "CANCELLED"
 _END = b"END:VCALENDAR\r\n"
 
 
-def source_date_epoch() -> datetime | None:
-    """``SOURCE_DATE_EPOCH`` as a UTC time, if set (reproducible builds)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value.isdigit():
-        return None
-    return datetime.fromtimestamp(int(value), tz=UTC)
-
-
 def uid(event_id: str) -> str:
     return f"{event_id}@{UID_DOMAIN}"
 
 
-def _place(location: dict[str, Any] | None, lang: Lang) -> str:
-    if not location:
-        return ""
-    if location.get("online"):
-        return word("online", lang)
-    parts = [location.get(k) for k in ("name", "address", "city", "region", "country")]
-    return ", ".join(p for p in parts if p)
+def included(event: Event, imprecise: Imprecise) -> bool:
+    """Whether an event goes into a calendar: all do, but with ``omit`` only known days."""
+    return event.precise or imprecise != "omit"
 
 
-def description(record: EventRecord, names: Names, lang: Lang) -> str:
+def description(event: Event, directory: Directory, lang: Lang) -> str:
     """The event's text for DESCRIPTION: summary, who, what, precision, sources."""
-    parts = [record["summary"][lang].strip()]
-    who = "; ".join(f"{names.short(p)} – {names.partner(p, lang)}" for p in record["partners"])
+    parts = [event.summary[lang].strip()]
+    who = "; ".join(
+        f"{directory.short(p, lang)} – {directory.partner_name(p, lang)}" for p in event.partners
+    )
     lines = [f"{word('partners', lang)}: {who}"]
-    if record["topics"]:
-        topics = ", ".join(names.topic(t, lang) for t in record["topics"])
+    if event.topics:
+        topics = ", ".join(directory.topic_label(t, lang) for t in event.topics)
         lines.append(f"{word('topics', lang)}: {topics}")
-    if record["people"]:
-        people = []
-        for person in record["people"]:
-            role = (person.get("role") or {}).get(lang)
-            people.append(f"{person['name']} ({role})" if role else person["name"])
+    if event.people:
+        people = [f"{p.name} ({p.role[lang]})" if p.role else p.name for p in event.people]
         lines.append(f"{word('people', lang)}: {'; '.join(people)}")
     parts.append("\n".join(lines))
-    if record["precision"] not in ("day", "time"):
-        noun = precision_noun(record["precision"], lang)
-        parts.append(word("exact_day_unknown", lang, precision=noun) + f" (EDTF {record['date']}).")
+    if not event.precise:
+        noun = precision_noun(event.precision, lang)
+        unknown = word("exact_day_unknown", lang, precision=noun)
+        parts.append(f"{unknown} (EDTF {event.date.text}).")
     sources = [f"{word('sources', lang)}:"]
-    for number, source in enumerate(record["sources"], 1):
-        sources.append(f"{number}. {source['publisher']}: {source['title']}\n{source['url']}")
+    for number, source in enumerate(event.sources, 1):
+        sources.append(f"{number}. {source.publisher}: {source.title}\n{source.url}")
     parts.append("\n".join(sources))
     return "\n\n".join(parts)
 
 
-def summary(record: EventRecord, lang: Lang) -> str:
+def summary(event: Event, lang: Lang) -> str:
     """The title, with the date in brackets when the day is not known, and any status."""
-    title = record["title"][lang]
     notes = []
-    if record["precision"] not in ("day", "time") or record["approximate"] or record["uncertain"]:
-        notes.append(format_date(parse_edtf(record["date"]), lang, "long"))
-    if record["status"] != "held":
-        notes.append(word(record["status"], lang))
+    if not event.precise or event.approximate or event.uncertain:
+        notes.append(event.when(lang, "long"))
+    if event.status != "held":
+        notes.append(word(event.status, lang))
+    title = event.title[lang]
     return f"{title} ({', '.join(notes)})" if notes else title
 
 
-def _stamp(record: EventRecord) -> datetime:
-    if record["updated"]:
-        return datetime.combine(
-            date.fromisoformat(record["updated"]), datetime.min.time(), tzinfo=UTC
-        )
-    epoch = source_date_epoch()
-    if epoch is not None:
-        return epoch
-    return datetime.combine(date.fromisoformat(record["start"]), datetime.min.time(), tzinfo=UTC)
+def _stamp(event: Event, built: datetime | None) -> datetime:
+    if event.updated is not None:
+        return datetime.combine(event.updated, datetime.min.time(), tzinfo=UTC)
+    if built is not None:
+        return built
+    return datetime.combine(event.first, datetime.min.time(), tzinfo=UTC)
 
 
 def vevent(
-    record: EventRecord, names: Names, lang: Lang, imprecise: Imprecise = IMPRECISE_DEFAULT
-) -> Event | None:
-    """One VEVENT, or None when an imprecise date is to be left out."""
-    precise = record["precision"] in ("day", "time")
-    if not precise and imprecise == "omit":
-        return None
-    event = Event()
-    event.add("uid", uid(record["id"]))
-    stamp = _stamp(record)
-    event.add("dtstamp", stamp)
-    if record["updated"]:
-        event.add("last-modified", stamp)
-    first = date.fromisoformat(record["start"])
-    last = date.fromisoformat(record["end"])
-    if record["precision"] == "time" and record["starts_at"] and record["timezone"]:
-        from zoneinfo import ZoneInfo
+    event: Event,
+    directory: Directory,
+    lang: Lang,
+    imprecise: Imprecise = IMPRECISE_DEFAULT,
+    built: datetime | None = None,
+) -> VEvent | None:
+    """One VEVENT, or None when an imprecise date is to be left out.
 
-        zone = ZoneInfo(record["timezone"])
-        start = datetime.fromisoformat(record["starts_at"]).astimezone(zone)
-        end = datetime.fromisoformat(record["ends_at"] or record["starts_at"]).astimezone(zone)
-        event.add("dtstart", start)
-        event.add("dtend", end)
+    ``built`` is the time of the build (for example ``SOURCE_DATE_EPOCH``): the DTSTAMP of
+    entries that have no ``updated`` date."""
+    if not included(event, imprecise):
+        return None
+    component = VEvent()
+    component.add("uid", uid(event.id))
+    stamp = _stamp(event, built)
+    component.add("dtstamp", stamp)
+    if event.updated is not None:
+        component.add("last-modified", stamp)
+    starts_at, ends_at = event.starts_at, event.ends_at
+    if event.precision == "time" and starts_at is not None and ends_at is not None:
+        component.add("dtstart", starts_at)
+        component.add("dtend", ends_at)
     else:
-        if not precise and imprecise == "start":
-            last = first
+        last = event.first if not event.precise and imprecise == "start" else event.last
         # All-day: DATE values, DTEND exclusive and always written.
-        event.add("dtstart", first)
-        event.add("dtend", last + timedelta(days=1))
-    event.add("summary", summary(record, lang))
-    event.add("description", description(record, names, lang))
-    place = _place(record["location"], lang)
+        component.add("dtstart", event.first)
+        component.add("dtend", last + timedelta(days=1))
+    component.add("summary", summary(event, lang))
+    component.add("description", description(event, directory, lang))
+    place = event.place(lang, address=True)
     if place:
-        event.add("location", place)
-    coordinates = (record["location"] or {}).get("coordinates")
-    if coordinates:
-        event.add("geo", (coordinates["lat"], coordinates["lon"]))
-    event.add("url", record["sources"][0]["url"])
-    categories = [names.short(p) for p in record["partners"]]
-    categories += [names.topic(t, lang) for t in record["topics"]]
-    event.add("categories", categories)
-    event.add("status", _STATUS[record["status"]])
-    event.add("transp", "TRANSPARENT")  # a record of milestones, not the reader's own diary
-    event.add("class", "PUBLIC")
-    event.add("x-ruhrtimeline-edtf", record["date"])
-    event.add("x-ruhrtimeline-precision", record["precision"])
-    return event
+        component.add("location", place)
+    coordinates = event.location.coordinates if event.location else None
+    if coordinates is not None:
+        component.add("geo", (coordinates.lat, coordinates.lon))
+    component.add("url", event.sources[0].url)
+    categories = [directory.short(p, lang) for p in event.partners]
+    categories += [directory.topic_label(t, lang) for t in event.topics]
+    component.add("categories", categories)
+    component.add("status", _STATUS[event.status])
+    component.add("transp", "TRANSPARENT")  # a record of milestones, not the reader's own diary
+    component.add("class", "PUBLIC")
+    component.add("x-ruhrtimeline-edtf", event.date.text)
+    component.add("x-ruhrtimeline-precision", event.precision)
+    return component
 
 
 Zones = dict[str, tuple[int, int]]  # time zone → first and last year it is needed for
 
 
-def zones_of(records: Iterable[EventRecord]) -> Zones:
+def zone_spans(events: Iterable[Event]) -> Zones:
     """The time zones that timed events use, with the years they cover."""
     spans: Zones = {}
-    for record in records:
-        name = record["timezone"]
-        if name and record["precision"] == "time":
-            first, last = int(record["start"][:4]), int(record["end"][:4])
-            low, high = spans.get(name, (first, last))
-            spans[name] = (min(low, first), max(high, last))
+    for event in events:
+        if event.timezone and event.precision == "time":
+            first, last = event.first.year, event.last.year
+            low, high = spans.get(event.timezone, (first, last))
+            spans[event.timezone] = (min(low, first), max(high, last))
     return spans
 
 
@@ -205,28 +189,24 @@ def _vtimezone(name: str, first_year: int, last_year: int) -> bytes:
 
 
 def event_bytes(
-    record: EventRecord, names: Names, lang: Lang, imprecise: Imprecise = IMPRECISE_DEFAULT
+    event: Event,
+    directory: Directory,
+    lang: Lang,
+    imprecise: Imprecise = IMPRECISE_DEFAULT,
+    built: datetime | None = None,
 ) -> bytes | None:
     """One serialised VEVENT, or None when the event is left out."""
-    component = vevent(record, names, lang, imprecise)
+    component = vevent(event, directory, lang, imprecise, built)
     return component.to_ical() if component is not None else None
 
 
-def export_chunks(
-    records: Iterable[EventRecord],
-    names: Names,
-    lang: Lang,
-    imprecise: Imprecise,
-    info: FeedInfo,
-    zones: Zones,
+def calendar_chunks(
+    info: FeedInfo, zones: Zones, lang: Lang, events: Iterable[bytes]
 ) -> Iterator[bytes]:
-    """A calendar as a stream of chunks: nothing but the current event is held in memory.
-    ``zones`` must name every time zone the events use (see `zones_of`)."""
+    """A calendar as a stream of chunks, from serialised VEVENTs: nothing but the current
+    event is held in memory.  ``zones`` must name every time zone the events use."""
     yield calendar_head(info, zones, lang)
-    for record in records:
-        data = event_bytes(record, names, lang, imprecise)
-        if data is not None:
-            yield data
+    yield from events
     yield _END
 
 
@@ -234,41 +214,33 @@ def export_chunks(
 class FeedWriter:
     """Builds each event's VEVENT once and assembles any number of feeds from them."""
 
-    names: Names
+    directory: Directory
     lang: Lang
     imprecise: Imprecise = IMPRECISE_DEFAULT
+    built: datetime | None = None
     _events: dict[str, bytes | None] = field(default_factory=dict)
 
-    def add(self, record: EventRecord) -> bytes | None:
+    def add(self, event: Event) -> bytes | None:
         """Build (once) and keep an event's VEVENT."""
-        if record["id"] not in self._events:
-            self._events[record["id"]] = event_bytes(record, self.names, self.lang, self.imprecise)
-        return self._events[record["id"]]
+        if event.id not in self._events:
+            self._events[event.id] = event_bytes(
+                event, self.directory, self.lang, self.imprecise, self.built
+            )
+        return self._events[event.id]
 
     def included(self, ids: Iterable[str]) -> list[str]:
         return [i for i in ids if self._events.get(i) is not None]
 
     def chunks(self, ids: Sequence[str], info: FeedInfo, zones: Zones) -> Iterator[bytes]:
         """A feed of events already added, in the order given."""
-        yield calendar_head(info, zones, self.lang)
-        for event_id in ids:
-            data = self._events.get(event_id)
-            if data is not None:
-                yield data
-        yield _END
-
-    def feed(self, records: Sequence[EventRecord], info: FeedInfo) -> bytes:
-        """A complete calendar of ``records`` (already in order)."""
-        for record in records:
-            self.add(record)
-        included = [r for r in records if self._events.get(r["id"]) is not None]
-        return b"".join(self.chunks([r["id"] for r in included], info, zones_of(included)))
+        pieces = (self._events[i] for i in ids)
+        return calendar_chunks(info, zones, self.lang, (p for p in pieces if p is not None))
 
 
-def export_info(
+def feed_info(
     lang: Lang,
-    partner: dict[str, Any] | None = None,
-    topic: dict[str, Any] | None = None,
+    partner: Partner | None = None,
+    topic: Topic | None = None,
     count: int | None = None,
     source_url: str | None = None,
     imprecise: Imprecise = IMPRECISE_DEFAULT,
@@ -276,8 +248,8 @@ def export_info(
     """The feed's name and description (what it holds), in the feed's language."""
     en = lang == "en"
     if partner is not None:
-        short = partner["short"]
-        full = (partner.get("names") or {}).get(lang) or partner["name"]
+        short = partner.short_label(lang)
+        full = partner.label(lang)
         name = (
             f"Metropole Ruhr – {short} partnership"
             if en
@@ -289,7 +261,7 @@ def export_info(
             else f"Meilensteine der internationalen Partnerschaften der Metropole Ruhr mit {full}."
         )
     elif topic is not None:
-        label = topic["label"][lang]
+        label = topic.label[lang]
         name = f"Metropole Ruhr – {label}"
         text = (
             f"Milestones of the Metropole Ruhr's international partnerships: {label}."
@@ -328,15 +300,3 @@ def export_info(
         ),
     }
     return FeedInfo(name, text + notes[imprecise][0 if en else 1], source_url)
-
-
-def export(
-    records: Sequence[EventRecord],
-    names: Names,
-    lang: Lang,
-    imprecise: Imprecise = IMPRECISE_DEFAULT,
-    info: FeedInfo | None = None,
-) -> bytes:
-    """One calendar of the given events."""
-    info = info or export_info(lang, count=len(records), imprecise=imprecise)
-    return b"".join(export_chunks(records, names, lang, imprecise, info, zones_of(records)))

@@ -1,44 +1,57 @@
-"""Validate a store and write it into its SQLite index, reporting every problem at once.
+"""The index: a validated store in SQLite, and every query the package makes.
 
-The index holds each event's listing record (the JSON contract) beside the columns that
-queries need: the covered days as day numbers, precision, status, a search text, and tables
-of partners and topics per event.  Reading commands query the index and never import pydantic.
+The only module that knows the schema or writes SQL.  Each record is kept in a compact storage
+form (JSON arrays, not the output contract) beside the columns that selections need: the
+covered days as day numbers, precision, status, a search text, and tables of the partners and
+topics of each event.  An index is built once per version of a store (into a temporary file
+that is renamed into place) and trusted only while its metadata matches what the caller
+expects.
 """
 
 from __future__ import annotations
 
-import difflib
+import contextlib
+import datetime as dt
 import json
+import os
 import sqlite3
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any
 
-from .errors import Problem, StoreError
-from .query import normalize
-from .store import INDEX_FORMAT
-from .yaml_reader import REQUIRED_SECTIONS, SECTIONS, Locator, Path_, StoreReader, field_path
+from .dates import EdtfDate, parse_edtf
+from .query import EventFilter, normalize
+from .records import (
+    Activity,
+    Coordinates,
+    Era,
+    Event,
+    Location,
+    Partner,
+    Person,
+    Source,
+    Text,
+    Topic,
+)
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+FORMAT = "4"  # bump when the tables or the storage form change
 
-
-SCHEMA = """
+_SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE partner (id TEXT PRIMARY KEY, position INTEGER NOT NULL, record TEXT NOT NULL);
-CREATE TABLE topic (id TEXT PRIMARY KEY, position INTEGER NOT NULL, record TEXT NOT NULL);
-CREATE TABLE era (id TEXT PRIMARY KEY, position INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE TABLE partner (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE topic (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE era (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE event (
     id TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
     first_day INTEGER NOT NULL,
     last_day INTEGER NOT NULL,
-    date TEXT NOT NULL,
-    timezone TEXT,
     precision TEXT NOT NULL,
     status TEXT NOT NULL,
     search TEXT NOT NULL,
-    record TEXT NOT NULL
+    data TEXT NOT NULL
 );
 CREATE TABLE event_partner (
     partner_id TEXT NOT NULL, event_id TEXT NOT NULL, position INTEGER NOT NULL,
@@ -50,219 +63,412 @@ CREATE TABLE event_topic (
 ) WITHOUT ROWID;
 """
 # Created after the bulk insert: building an index once is cheaper than keeping it sorted.
-INDEXES = """
+_INDEXES = """
 CREATE INDEX event_order ON event (first_day, id);
 CREATE INDEX event_partner_event ON event_partner (event_id);
 CREATE INDEX event_topic_event ON event_topic (event_id);
 """
-
 _BATCH = 2000
-_NAMES = {"partners": "partner", "topics": "topic", "events": "event", "eras": "era"}
+_ORDER = "ORDER BY e.first_day, e.id"
 
 
-def dumps(record: object) -> str:
-    """Records are stored as the exact JSON text that ``--format json`` prints."""
-    return json.dumps(record, ensure_ascii=False)
+class IndexUnavailable(Exception):
+    """The index file cannot be written (no cache today) or read."""
 
 
-def _search_text(record: dict[str, Any]) -> str:
-    parts: list[str] = [record["id"]]
-    parts += record["title"].values()
-    parts += record["summary"].values()
-    location = record["location"] or {}
-    parts += [location.get(k) or "" for k in ("name", "address", "city", "region")]
-    for person in record["people"]:
-        parts.append(person["name"])
-        parts += (person.get("role") or {}).values()
+# --- the storage form -----------------------------------------------------------------------
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _pair(text: Text | None) -> list[str] | None:
+    return None if text is None else [text.de, text.en]
+
+
+def _text(value: list[str] | None) -> Text | None:
+    return None if value is None else Text(value[0], value[1])
+
+
+def _name(value: str | Text | None) -> str | list[str] | None:
+    return value if value is None or isinstance(value, str) else [value.de, value.en]
+
+
+def _unname(value: str | list[str] | None) -> str | Text | None:
+    return value if value is None or isinstance(value, str) else Text(value[0], value[1])
+
+
+@lru_cache(maxsize=8192)
+def _date(text: str) -> EdtfDate:
+    # Dates repeat across a store (and the parse is pure); parsing each once saves time.
+    return parse_edtf(text)
+
+
+def _encode_source(s: Source) -> list[Any]:
+    return [s.url, s.publisher, s.title, s.language, s.date.text if s.date else None]
+
+
+def _decode_source(v: list[Any]) -> Source:
+    return Source(v[0], v[1], v[2], v[3], _date(v[4]) if v[4] is not None else None)
+
+
+def _encode_location(loc: Location | None) -> list[Any] | None:
+    if loc is None:
+        return None
+    lat, lon = (loc.coordinates.lat, loc.coordinates.lon) if loc.coordinates else (None, None)
+    names = [_name(loc.name), _name(loc.address), _name(loc.city), _name(loc.region)]
+    return [*names, loc.country, lat, lon, loc.online]
+
+
+def _decode_location(v: list[Any] | None) -> Location | None:
+    if v is None:
+        return None
+    coordinates = Coordinates(v[5], v[6]) if v[5] is not None else None
+    return Location(
+        _unname(v[0]), _unname(v[1]), _unname(v[2]), _unname(v[3]), v[4], coordinates, v[7]
+    )
+
+
+def _encode_event(e: Event) -> str:
+    return _dumps(
+        [
+            e.date.text,
+            e.status,
+            e.timezone,
+            _pair(e.title),
+            _pair(e.summary),
+            e.partners,
+            e.topics,
+            _encode_location(e.location),
+            [[p.name, *(_pair(p.role) or [])] for p in e.people],
+            [_encode_source(s) for s in e.sources],
+            e.updated.isoformat() if e.updated else None,
+        ]
+    )
+
+
+def _decode_event(event_id: str, data: str) -> Event:
+    v = json.loads(data)
+    return Event(
+        id=event_id,
+        date=_date(v[0]),
+        status=v[1],
+        timezone=v[2],
+        title=Text(*v[3]),
+        summary=Text(*v[4]),
+        partners=tuple(v[5]),
+        topics=tuple(v[6]),
+        location=_decode_location(v[7]),
+        people=tuple(Person(p[0], Text(p[1], p[2]) if len(p) == 3 else None) for p in v[8]),
+        sources=tuple(_decode_source(s) for s in v[9]),
+        updated=dt.date.fromisoformat(v[10]) if v[10] else None,
+    )
+
+
+def _encode_partner(p: Partner) -> str:
+    return _dumps(
+        [
+            p.name,
+            p.short,
+            p.kind,
+            p.country,
+            _pair(p.names),
+            _pair(p.short_names),
+            p.website,
+            _pair(p.description),
+        ]
+    )
+
+
+def _decode_partner(partner_id: str, data: str) -> Partner:
+    v = json.loads(data)
+    return Partner(partner_id, v[0], v[1], v[2], v[3], _text(v[4]), _text(v[5]), v[6], _text(v[7]))
+
+
+def _encode_era(e: Era) -> str:
+    sources = [_encode_source(s) for s in e.sources]
+    return _dumps([e.date.text, _pair(e.title), _pair(e.summary), sources])
+
+
+def _decode_era(era_id: str, data: str) -> Era:
+    v = json.loads(data)
+    sources = tuple(_decode_source(s) for s in v[3])
+    return Era(era_id, _date(v[0]), Text(*v[1]), sources, _text(v[2]))
+
+
+def _search_text(e: Event) -> str:
+    parts: list[str] = [e.id, e.title.de, e.title.en, e.summary.de, e.summary.en]
+    if e.location is not None:
+        for value in (e.location.name, e.location.address, e.location.city, e.location.region):
+            if isinstance(value, Text):
+                parts += [value.de, value.en]
+            elif value:
+                parts.append(value)
+    for person in e.people:
+        parts.append(person.name)
+        if person.role is not None:
+            parts += [person.role.de, person.role.en]
     return normalize("\n".join(parts))
 
 
-def _model_at(model: type[BaseModel], loc: Iterable[str | int]) -> type[BaseModel] | None:
-    """The model that holds the field at ``loc`` (for "did you mean" suggestions)."""
-    from pydantic import BaseModel
-
-    def find(tp: Any) -> type[BaseModel] | None:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            return tp
-        for arg in get_args(tp):
-            found = find(arg)
-            if found is not None:
-                return found
-        return None
-
-    current: type[BaseModel] | None = model
-    for step in loc:
-        if isinstance(step, int) or current is None:
-            continue
-        field = current.model_fields.get(step)
-        current = find(field.annotation) if field else None
-    return current
+# --- building ---------------------------------------------------------------------------------
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-
-
-def pydantic_problems(
-    exc: ValidationError, model: type[BaseModel], base: Path_
-) -> list[tuple[Path_, bool, str]]:
-    """Turn a ValidationError into (path, point-at-key, message) triples in plain words."""
-    out: list[tuple[Path_, bool, str]] = []
-    for err in exc.errors(include_url=False):
-        loc: Path_ = tuple(err["loc"])
-        kind = err["type"]
-        message = err["msg"]
-        at_key = False
-        if kind == "missing":
-            message = f"required field {loc[-1]!r} is missing"
-        elif kind == "extra_forbidden":
-            holder = _model_at(model, loc[:-1])
-            names = holder.model_fields if holder else {}
-            message = f"unknown field {loc[-1]!r}{_suggest(str(loc[-1]), names)}"
-            at_key = True
-        elif kind == "value_error":
-            message = message.removeprefix("Value error, ")
-        elif kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {})):
-            message = (
-                f"{err['input']!r} is not a valid id: use lower-case letters, digits and "
-                "single hyphens (e.g. gzm, rvr-gzm-agreement-2019)"
-            )
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            message = "must be a mapping of fields (key: value)"
-        elif kind == "literal_error":
-            message = f"{err['input']!r} is not allowed: {message[0].lower()}{message[1:]}"
-        elif kind == "string_too_long":
-            length = len(err["input"]) if isinstance(err["input"], str) else "?"
-            message = f"{message} (it has {length})"
-        out.append((base + loc, at_key, message))
-    return out
-
-
-def build_index(conn: sqlite3.Connection, text: str, path: Path | str) -> None:
-    """Validate the store ``text`` and write it into ``conn``; raise `StoreError` if invalid."""
-    from pydantic import ValidationError
-
-    from .models import (
-        Era,
-        Event,
-        Partner,
-        Topic,
-        era_record,
-        event_record,
-        partner_record,
-        topic_record,
-    )
-
-    models: dict[str, type[BaseModel]] = {
-        "partners": Partner,
-        "topics": Topic,
-        "events": Event,
-        "eras": Era,
-    }
-    reader = StoreReader(text, path)
-    found: list[tuple[Path_, bool, str]] = []
-    ids: dict[str, dict[str, int]] = {s: {} for s in SECTIONS}
-    references: list[tuple[Path_, str, str]] = []  # (path, section, id)
-    rows: dict[str, list[tuple[Any, ...]]] = {"partner": [], "topic": [], "event": [], "era": []}
-    links: dict[str, list[tuple[str, str, int]]] = {"partners": [], "topics": []}
-    longest_span = 0
-
-    conn.executescript(SCHEMA)
+def _write(conn: sqlite3.Connection, items: Iterable[Partner | Topic | Era | Event]) -> int:
+    """Insert the records (in batches); return the longest span of an event, in days."""
+    rows: dict[str, list[tuple[Any, ...]]] = {"partner": [], "topic": [], "era": [], "event": []}
+    links: dict[str, list[tuple[str, str, int]]] = {"event_partner": [], "event_topic": []}
+    positions = {"partner": 0, "topic": 0, "era": 0, "event": 0}
+    longest = 0
 
     def flush() -> None:
-        for table, batch in rows.items():
+        for table, batch in (*rows.items(), *links.items()):
             if batch:
                 marks = ", ".join("?" * len(batch[0]))
                 conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)  # noqa: S608
                 batch.clear()
-        for section, batch in links.items():
-            if batch:
-                table = "event_partner" if section == "partners" else "event_topic"
-                conn.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", batch)  # noqa: S608
-                batch.clear()
 
-    for section, index, item in reader.items():
-        where: Path_ = (section, index)
-        try:
-            model = models[section].model_validate(item)
-        except ValidationError as exc:
-            found += pydantic_problems(exc, models[section], where)
-            if section == "events" and isinstance(item, dict):
-                # Check the references of an invalid event too: every problem at once.
-                for kind in ("partners", "topics"):
-                    values = item.get(kind)
-                    if isinstance(values, list):
-                        references += [
-                            ((*where, kind, i), kind, v)
-                            for i, v in enumerate(values)
-                            if isinstance(v, str)
-                        ]
-            continue
-        item_id: str = model.id  # type: ignore[attr-defined]
-        if item_id in ids[section]:
-            first = ids[section][item_id]
-            found.append(
-                ((*where, "id"), False, f"duplicate id {item_id!r}: {section}[{first}] has it too")
-            )
-            continue
-        ids[section][item_id] = index
-        if isinstance(model, Event):
-            record = event_record(model)
-            parsed = model.edtf
-            first_day, last_day = parsed.first.toordinal(), parsed.last.toordinal()
-            longest_span = max(longest_span, last_day - first_day)
+    for item in items:
+        if isinstance(item, Event):
+            first, last = item.first.toordinal(), item.last.toordinal()
+            longest = max(longest, last - first)
             rows["event"].append(
                 (
-                    item_id,
-                    index,
-                    first_day,
-                    last_day,
-                    model.date,
-                    model.timezone,
-                    parsed.precision,
-                    model.status,
-                    _search_text(record),
-                    dumps(record),
+                    item.id,
+                    positions["event"],
+                    first,
+                    last,
+                    item.precision,
+                    item.status,
+                    _search_text(item),
+                    _encode_event(item),
                 )
             )
-            for kind in ("partners", "topics"):
-                for position, ref in enumerate(getattr(model, kind)):
-                    references.append(((*where, kind, position), kind, ref))
-                    links[kind].append((ref, item_id, position))
-        elif isinstance(model, Partner):
-            rows["partner"].append((item_id, index, dumps(partner_record(model))))
-        elif isinstance(model, Topic):
-            rows["topic"].append((item_id, index, dumps(topic_record(model))))
-        elif isinstance(model, Era):
-            rows["era"].append((item_id, index, dumps(era_record(model))))
-        if len(rows["event"]) >= _BATCH:
-            flush()
+            positions["event"] += 1
+            links["event_partner"] += [(p, item.id, i) for i, p in enumerate(item.partners)]
+            links["event_topic"] += [(t, item.id, i) for i, t in enumerate(item.topics)]
+            if len(rows["event"]) >= _BATCH:
+                flush()
+            continue
+        if isinstance(item, Partner):
+            table, data = "partner", _encode_partner(item)
+        elif isinstance(item, Topic):
+            table, data = "topic", _dumps([item.label.de, item.label.en])
+        else:
+            table, data = "era", _encode_era(item)
+        rows[table].append((item.id, positions[table], data))
+        positions[table] += 1
     flush()
+    return longest
 
-    for section in REQUIRED_SECTIONS:
-        if section not in reader.sections_seen:
-            found.append(((), False, f"the store has no {section!r} list; add '{section}:'"))
-    for where, kind, ref in references:
-        known = ids[kind]
-        if ref not in known:
-            singular = _NAMES[kind]
-            hint = _suggest(ref, known) or (
-                f"; add it to {kind!r}" if known else f"; the store defines no {kind}"
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    # as_uri() gives file:///C:/... on Windows and percent-encodes spaces and '%'.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+class Index:
+    """An open index of one store."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self._longest_span = int(self.meta.get("longest_span", "0"))
+
+    @classmethod
+    def open(cls, path: Path, expected: Mapping[str, str]) -> Index | None:
+        """The index at ``path`` if it exists and its metadata holds ``expected``."""
+        if not path.is_file():
+            return None
+        try:
+            index = cls(_read_only(path))
+        except (OSError, sqlite3.Error):
+            return None
+        wanted = {**expected, "format": FORMAT}
+        if any(index.meta.get(key) != value for key, value in wanted.items()):
+            index.close()
+            return None
+        return index
+
+    @classmethod
+    def build(
+        cls,
+        items: Iterable[Partner | Topic | Era | Event],
+        meta: Mapping[str, str],
+        path: Path | None = None,
+    ) -> Index:
+        """Write the records into a new index at ``path`` (atomically), or in memory.
+
+        Raises `IndexUnavailable` when the file cannot be written; whatever ``items`` raises
+        (an invalid store) passes through and leaves nothing behind."""
+        if path is None:
+            conn = sqlite3.connect(":memory:")
+            cls._fill(conn, items, meta)
+            return cls(conn)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".building-", suffix=".sqlite3", dir=path.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise IndexUnavailable(str(exc)) from None
+        try:
+            conn = sqlite3.connect(tmp)
+            try:
+                cls._fill(conn, items, meta)
+            finally:
+                conn.close()
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+            return cls(_read_only(path))
+        except (OSError, sqlite3.Error) as exc:
+            raise IndexUnavailable(str(exc)) from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+    @staticmethod
+    def _fill(
+        conn: sqlite3.Connection,
+        items: Iterable[Partner | Topic | Era | Event],
+        meta: Mapping[str, str],
+    ) -> None:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        with conn:
+            conn.executescript(_SCHEMA)
+            longest = _write(conn, items)
+            conn.executescript(_INDEXES)
+            values = {**meta, "format": FORMAT, "longest_span": str(longest)}
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", values.items())
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # --- events -------------------------------------------------------------------------
+
+    def _where(self, flt: EventFilter) -> tuple[str, list[object]]:
+        """The SQL condition and parameters of a filter, for the ``event e`` table.
+
+        The longest span in the store lets the period condition use the index on the first
+        day: an event ending after ``first`` starts after ``first - span``."""
+        conds: list[str] = []
+        params: list[object] = []
+        if flt.first is not None:
+            conds.append("e.first_day >= ? AND e.last_day >= ?")
+            params += [flt.first.toordinal() - self._longest_span, flt.first.toordinal()]
+        if flt.last is not None:
+            conds.append("e.first_day <= ?")
+            params.append(flt.last.toordinal())
+        for table, column, ids, require_all in (
+            ("event_partner", "partner_id", flt.partners, flt.all_partners),
+            ("event_topic", "topic_id", flt.topics, flt.all_topics),
+        ):
+            if not ids:
+                continue
+            marks = ", ".join("?" * len(ids))
+            having = f" GROUP BY event_id HAVING COUNT(*) = {len(ids)}" if require_all else ""
+            # Table and column names are our own constants; values go in as parameters.
+            sql = f"e.id IN (SELECT event_id FROM {table} WHERE {column} IN ({marks}){having})"  # noqa: S608
+            conds.append(sql)
+            params += ids
+        for column, values in (("status", flt.statuses), ("precision", flt.precisions)):
+            if values:
+                conds.append(f"e.{column} IN ({', '.join('?' * len(values))})")
+                params += values
+        for term in normalize(flt.search).split():
+            conds.append("instr(e.search, ?) > 0")
+            params.append(term)
+        return (" AND ".join(conds) or "1"), params
+
+    def _select(self, flt: EventFilter, columns: str) -> sqlite3.Cursor:
+        condition, params = self._where(flt)
+        return self._conn.execute(
+            f"SELECT {columns} FROM event e WHERE {condition} {_ORDER}",  # noqa: S608
+            params,
+        )
+
+    def events(self, flt: EventFilter) -> Iterator[Event]:
+        """The selected events, by their first day, then id."""
+        for event_id, data in self._select(flt, "e.id, e.data"):
+            yield _decode_event(event_id, data)
+
+    def event(self, event_id: str) -> Event | None:
+        row = self._conn.execute("SELECT data FROM event WHERE id = ?", (event_id,)).fetchone()
+        return _decode_event(event_id, row[0]) if row else None
+
+    def event_ids(self, flt: EventFilter) -> list[str]:
+        return [row[0] for row in self._select(flt, "e.id")]
+
+    def count(self, flt: EventFilter) -> int:
+        condition, params = self._where(flt)
+        sql = f"SELECT COUNT(*) FROM event e WHERE {condition}"  # noqa: S608
+        return int(self._conn.execute(sql, params).fetchone()[0])
+
+    def years(self, flt: EventFilter) -> list[int]:
+        """Every year that some selected event covers, ascending."""
+        years: set[int] = set()
+        for first, last in self._select(flt, "e.first_day, e.last_day"):
+            first_year = dt.date.fromordinal(first).year
+            years.update(range(first_year, dt.date.fromordinal(last).year + 1))
+        return sorted(years)
+
+    def members(self, kind: str) -> dict[str, list[str]]:
+        """Event ids by partner (``kind="partner"``) or topic, each in event order."""
+        table, column = (
+            ("event_partner", "partner_id") if kind == "partner" else ("event_topic", "topic_id")
+        )
+        groups: dict[str, list[str]] = {}
+        sql = (
+            f"SELECT l.{column}, e.id FROM {table} l JOIN event e ON e.id = l.event_id "  # noqa: S608
+            f"{_ORDER}"
+        )
+        for key, event_id in self._conn.execute(sql):
+            groups.setdefault(key, []).append(event_id)
+        return groups
+
+    # --- partners, topics, eras -----------------------------------------------------------
+
+    def _rows(self, table: str) -> Sequence[tuple[str, str]]:
+        sql = f"SELECT id, data FROM {table} ORDER BY position"  # noqa: S608
+        return self._conn.execute(sql).fetchall()
+
+    def partners(self) -> list[Partner]:
+        return [_decode_partner(i, data) for i, data in self._rows("partner")]
+
+    def topics(self) -> list[Topic]:
+        return [Topic(i, Text(*json.loads(data))) for i, data in self._rows("topic")]
+
+    def eras(self) -> list[Era]:
+        return [_decode_era(i, data) for i, data in self._rows("era")]
+
+    def activity(self, kind: str) -> dict[str, Activity]:
+        """For each partner (``kind="partner"``) or topic: its events, first and last."""
+        table, link, column = (
+            ("partner", "event_partner", "partner_id")
+            if kind == "partner"
+            else ("topic", "event_topic", "topic_id")
+        )
+        # The first and last event of each, by covered days.
+        sql = f"""
+            SELECT t.id, COUNT(e.id), MIN(e.first_day), MAX(e.last_day),
+              (SELECT e2.data FROM {link} l2 JOIN event e2 ON e2.id = l2.event_id
+               WHERE l2.{column} = t.id ORDER BY e2.first_day, e2.id LIMIT 1),
+              (SELECT e2.data FROM {link} l2 JOIN event e2 ON e2.id = l2.event_id
+               WHERE l2.{column} = t.id ORDER BY e2.last_day DESC, e2.id DESC LIMIT 1)
+            FROM {table} t
+            LEFT JOIN {link} l ON l.{column} = t.id
+            LEFT JOIN event e ON e.id = l.event_id
+            GROUP BY t.id ORDER BY t.position
+        """  # noqa: S608
+        out: dict[str, Activity] = {}
+        for key, count, first, last, first_data, last_data in self._conn.execute(sql):
+            out[key] = Activity(
+                count,
+                dt.date.fromordinal(first) if first else None,
+                dt.date.fromordinal(last) if last else None,
+                _date(json.loads(first_data)[0]) if first_data else None,
+                _date(json.loads(last_data)[0]) if last_data else None,
             )
-            found.append((where, False, f"unknown {singular} {ref!r}{hint}"))
-
-    if found or reader.problems:
-        locator = Locator(text)
-        problems = list(reader.problems)
-        for where, at_key, message in found:
-            line, column = locator.locate(where, key=at_key)
-            problems.append(Problem(str(path), line, column, field_path(where), message))
-        problems.sort(key=lambda p: (p.line, p.column))
-        raise StoreError(path, problems)
-
-    conn.executescript(INDEXES)
-    conn.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        [("longest_span", str(longest_span)), ("format", str(INDEX_FORMAT))],
-    )
+        return out

@@ -1,4 +1,8 @@
-"""Machine-readable listings: JSON, CSV and Markdown for events, partners and topics."""
+"""Listings for scripts: the JSON contract of events, partners and topics; CSV and Markdown.
+
+`event_json` is the one place where an event becomes the object that ``list --format json``
+prints (and that reports embed); its fields are documented in the README.
+"""
 
 from __future__ import annotations
 
@@ -6,94 +10,178 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from .store import EventRecord
+from .records import Activity, Event, Location, Partner, Source, Text, Topic
 
-EVENT_CSV_FIELDS = (
-    "id",
-    "date",
-    "start",
-    "end",
-    "precision",
-    "approximate",
-    "uncertain",
-    "timezone",
-    "starts_at",
-    "ends_at",
-    "status",
-    "title_de",
-    "title_en",
-    "summary_de",
-    "summary_en",
-    "partners",
-    "topics",
-    "location_name",
-    "address",
-    "city",
-    "region",
-    "country",
-    "lat",
-    "lon",
-    "online",
-    "people",
-    "source_urls",
-    "updated",
-)
+JsonObject = dict[str, object]
 
 
-def events_json(texts: Sequence[str]) -> str:
-    """A JSON array with one event object a line, from the stored JSON texts."""
-    if not texts:
-        return "[]\n"
-    return "[\n" + ",\n".join(texts) + "\n]\n"
+def _text(value: Text | None) -> dict[str, str] | None:
+    return None if value is None else {"de": value.de, "en": value.en}
 
 
-def records_json(records: Iterable[Any]) -> str:
-    return json.dumps(list(records), ensure_ascii=False, indent=2) + "\n"
+def _name(value: str | Text | None) -> str | dict[str, str] | None:
+    return value if value is None or isinstance(value, str) else _text(value)
+
+
+def location_json(location: Location | None) -> JsonObject | None:
+    if location is None:
+        return None
+    coordinates = location.coordinates
+    return {
+        "name": _name(location.name),
+        "address": _name(location.address),
+        "city": _name(location.city),
+        "region": _name(location.region),
+        "country": location.country,
+        "coordinates": None
+        if coordinates is None
+        else {"lat": coordinates.lat, "lon": coordinates.lon},
+        "online": location.online,
+    }
+
+
+def source_json(source: Source) -> JsonObject:
+    return {
+        "url": source.url,
+        "publisher": source.publisher,
+        "title": source.title,
+        "date": source.date.text if source.date else None,
+        "language": source.language,
+    }
+
+
+def event_json(e: Event) -> JsonObject:
+    """The listing form of an event: the JSON contract of ``list --format json``."""
+    starts_at, ends_at = e.starts_at, e.ends_at
+    return {
+        "id": e.id,
+        "date": e.date.text,
+        "start": e.first.isoformat(),
+        "end": e.last.isoformat(),
+        "precision": e.precision,
+        "approximate": e.approximate,
+        "uncertain": e.uncertain,
+        "timezone": e.timezone,
+        "starts_at": starts_at.isoformat() if starts_at else None,
+        "ends_at": ends_at.isoformat() if ends_at else None,
+        "status": e.status,
+        "title": _text(e.title),
+        "summary": _text(e.summary),
+        "location": location_json(e.location),
+        "partners": list(e.partners),
+        "topics": list(e.topics),
+        "people": [{"name": p.name, "role": _text(p.role)} for p in e.people],
+        "sources": [source_json(s) for s in e.sources],
+        "updated": e.updated.isoformat() if e.updated else None,
+    }
+
+
+def _activity_json(activity: Activity) -> JsonObject:
+    return {
+        "events": activity.events,
+        "first": activity.first.isoformat() if activity.first else None,
+        "last": activity.last.isoformat() if activity.last else None,
+        "first_date": activity.first_date.text if activity.first_date else None,
+        "last_date": activity.last_date.text if activity.last_date else None,
+    }
+
+
+def partner_json(partner: Partner, activity: Activity) -> JsonObject:
+    """A partner as ``partners --format json`` prints it, with its activity."""
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "names": _text(partner.names),
+        "short": partner.short,
+        "kind": partner.kind,
+        "country": partner.country,
+        "website": partner.website,
+        "description": _text(partner.description),
+        **_activity_json(activity),
+    }
+
+
+def topic_json(topic: Topic, activity: Activity) -> JsonObject:
+    return {"id": topic.id, "label": _text(topic.label), **_activity_json(activity)}
+
+
+def events_json(events: Iterable[Event]) -> Iterable[str]:
+    """A JSON array with one event object a line (streamed: a large selection never sits in
+    memory as text)."""
+    first = True
+    for e in events:
+        yield ("[\n" if first else ",\n") + json.dumps(event_json(e), ensure_ascii=False)
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def json_text(value: object) -> str:
+    """Indented JSON, as the other listings and the reports print it."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- CSV ------------------------------------------------------------------------------------
 
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def event_csv_row(r: EventRecord) -> dict[str, str]:
-    location = r["location"] or {}
-    coords = location.get("coordinates") or {}
-    return {
-        "id": r["id"],
-        "date": r["date"],
-        "start": r["start"],
-        "end": r["end"],
-        "precision": r["precision"],
-        "approximate": _bool(r["approximate"]),
-        "uncertain": _bool(r["uncertain"]),
-        "timezone": r["timezone"] or "",
-        "starts_at": r["starts_at"] or "",
-        "ends_at": r["ends_at"] or "",
-        "status": r["status"],
-        "title_de": r["title"]["de"],
-        "title_en": r["title"]["en"],
-        "summary_de": r["summary"]["de"],
-        "summary_en": r["summary"]["en"],
-        "partners": " ".join(r["partners"]),
-        "topics": " ".join(r["topics"]),
-        "location_name": location.get("name") or "",
-        "address": location.get("address") or "",
-        "city": location.get("city") or "",
-        "region": location.get("region") or "",
-        "country": location.get("country") or "",
-        "lat": str(coords["lat"]) if coords else "",
-        "lon": str(coords["lon"]) if coords else "",
-        "online": _bool(bool(location.get("online"))),
-        "people": "; ".join(p["name"] for p in r["people"]),
-        "source_urls": " ".join(s["url"] for s in r["sources"]),
-        "updated": r["updated"] or "",
-    }
+def _en(value: str | Text | None) -> str:
+    # CSV has one column a field: a name given in both languages is written as "de / en".
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else f"{value.de} / {value.en}"
 
 
-def csv_text(fields: Sequence[str], rows: Iterable[dict[str, str]]) -> str:
+def _when(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else ""
+
+
+#: One row an event (RFC 4180); lists are space-separated ids.
+EVENT_CSV: Mapping[str, Callable[[Event], str]] = {
+    "id": lambda e: e.id,
+    "date": lambda e: e.date.text,
+    "start": lambda e: e.first.isoformat(),
+    "end": lambda e: e.last.isoformat(),
+    "precision": lambda e: e.precision,
+    "approximate": lambda e: _bool(e.approximate),
+    "uncertain": lambda e: _bool(e.uncertain),
+    "timezone": lambda e: e.timezone or "",
+    "starts_at": lambda e: _when(e.starts_at),
+    "ends_at": lambda e: _when(e.ends_at),
+    "status": lambda e: e.status,
+    "title_de": lambda e: e.title.de,
+    "title_en": lambda e: e.title.en,
+    "summary_de": lambda e: e.summary.de,
+    "summary_en": lambda e: e.summary.en,
+    "partners": lambda e: " ".join(e.partners),
+    "topics": lambda e: " ".join(e.topics),
+    "location_name": lambda e: _en(e.location.name) if e.location else "",
+    "address": lambda e: _en(e.location.address) if e.location else "",
+    "city": lambda e: _en(e.location.city) if e.location else "",
+    "region": lambda e: _en(e.location.region) if e.location else "",
+    "country": lambda e: (e.location.country or "") if e.location else "",
+    "lat": lambda e: (
+        str(e.location.coordinates.lat) if e.location and e.location.coordinates else ""
+    ),
+    "lon": lambda e: (
+        str(e.location.coordinates.lon) if e.location and e.location.coordinates else ""
+    ),
+    "online": lambda e: _bool(bool(e.location and e.location.online)),
+    "people": lambda e: "; ".join(p.name for p in e.people),
+    "source_urls": lambda e: " ".join(s.url for s in e.sources),
+    "updated": lambda e: e.updated.isoformat() if e.updated else "",
+}
+
+
+def event_csv_row(e: Event) -> dict[str, str]:
+    return {name: cell(e) for name, cell in EVENT_CSV.items()}
+
+
+def csv_text(fields: Sequence[str], rows: Iterable[Mapping[str, str]]) -> str:
     """CSV (RFC 4180: comma, double quotes, CRLF line ends), with a header row."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\r\n")
@@ -102,62 +190,51 @@ def csv_text(fields: Sequence[str], rows: Iterable[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
-def events_csv(records: Iterable[EventRecord]) -> str:
-    return csv_text(EVENT_CSV_FIELDS, (event_csv_row(r) for r in records))
+def events_csv(events: Iterable[Event]) -> str:
+    return csv_text(list(EVENT_CSV), (event_csv_row(e) for e in events))
 
 
-PARTNER_CSV_FIELDS = (
-    "id",
-    "name",
-    "name_de",
-    "name_en",
-    "short",
-    "kind",
-    "country",
-    "website",
-    "events",
-    "first",
-    "last",
-)
-TOPIC_CSV_FIELDS = ("id", "label_de", "label_en", "events", "first", "last")
-
-
-def partners_csv(partners: Iterable[dict[str, Any]]) -> str:
+def partners_csv(partners: Iterable[Partner], activity: Mapping[str, Activity]) -> str:
     rows = []
     for p in partners:
-        names = p.get("names") or {}
+        a = activity.get(p.id, Activity())
         rows.append(
             {
-                "id": p["id"],
-                "name": p["name"],
-                "name_de": names.get("de", p["name"]),
-                "name_en": names.get("en", p["name"]),
-                "short": p["short"],
-                "kind": p["kind"],
-                "country": p["country"],
-                "website": p.get("website") or "",
-                "events": str(p["events"]),
-                "first": p["first"] or "",
-                "last": p["last"] or "",
+                "id": p.id,
+                "name": p.name,
+                "name_de": p.label("de"),
+                "name_en": p.label("en"),
+                "short": p.short,
+                "kind": p.kind,
+                "country": p.country,
+                "website": p.website or "",
+                "events": str(a.events),
+                "first": _when(a.first),
+                "last": _when(a.last),
             }
         )
-    return csv_text(PARTNER_CSV_FIELDS, rows)
+    fields = ("id", "name", "name_de", "name_en", "short", "kind", "country", "website")
+    return csv_text((*fields, "events", "first", "last"), rows)
 
 
-def topics_csv(topics: Iterable[dict[str, Any]]) -> str:
-    rows = [
-        {
-            "id": t["id"],
-            "label_de": t["label"]["de"],
-            "label_en": t["label"]["en"],
-            "events": str(t["events"]),
-            "first": t["first"] or "",
-            "last": t["last"] or "",
-        }
-        for t in topics
-    ]
-    return csv_text(TOPIC_CSV_FIELDS, rows)
+def topics_csv(topics: Iterable[Topic], activity: Mapping[str, Activity]) -> str:
+    rows = []
+    for t in topics:
+        a = activity.get(t.id, Activity())
+        rows.append(
+            {
+                "id": t.id,
+                "label_de": t.label.de,
+                "label_en": t.label.en,
+                "events": str(a.events),
+                "first": _when(a.first),
+                "last": _when(a.last),
+            }
+        )
+    return csv_text(("id", "label_de", "label_en", "events", "first", "last"), rows)
 
+
+# --- Markdown -------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 

@@ -1,13 +1,13 @@
-"""The data model (pydantic v2): the single definition of a store; the JSON Schema comes from it.
+"""The data model (pydantic v2): the rules of a store file; the JSON Schema comes from it.
 
-Importing this module imports pydantic (~80 ms), so only validation and ``schema`` do; the
-read path works on the records in the store's index (see ``store.py``).
+Importing this module imports pydantic (~80 ms), so only validation (``validation.py``) and
+``schema`` do; everything else reads the typed records of ``records.py`` from the index.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from .dates import EDTF_PATTERN, DateError, EdtfDate, parse_edtf
+from .dates import EDTF_PATTERN, DateError, parse_edtf
+from .records import Status
 
 # ISO 3166-1 alpha-2, plus the exceptionally reserved EU for EU institutions.
 COUNTRIES = frozenset(
@@ -150,7 +151,6 @@ LanguageCode = Annotated[
     StringConstraints(pattern=r"^[a-z]{2}$"),
     Field(description="ISO 639-1 language code, e.g. de, en, pl"),
 ]
-Status = Literal["held", "planned", "cancelled"]
 PartnerKind = Literal[
     "city",
     "company",
@@ -269,10 +269,6 @@ class Event(_Model):
                 raise ValueError(f"{name} lists an id twice")
         return self
 
-    @property
-    def edtf(self) -> EdtfDate:
-        return parse_edtf(self.date)
-
 
 class Era(_Model):
     """A named period shown behind the events, such as a phase of the Ruhr-Konferenz."""
@@ -284,7 +280,7 @@ class Era(_Model):
     sources: Annotated[list[Source], Field(min_length=1, max_length=100)]
 
 
-class Store(BaseModel):
+class StoreFile(BaseModel):
     """The whole store file: partners, topics and events (other top-level keys are allowed)."""
 
     model_config = ConfigDict(
@@ -300,62 +296,8 @@ class Store(BaseModel):
     eras: list[Era] = Field([], description="Named periods, e.g. the Ruhr-Konferenz phases")
 
 
-def _instant(point_local: datetime | None, timezone: str | None) -> str | None:
-    if point_local is None or timezone is None:
-        return None
-    return point_local.replace(tzinfo=ZoneInfo(timezone)).isoformat()
-
-
-def event_record(event: Event) -> dict[str, Any]:
-    """The listing form of an event (the JSON contract of ``list --format json``)."""
-    parsed = event.edtf
-    end_point = parsed.end or parsed.start
-    data = event.model_dump(mode="json")
-    return {
-        "id": event.id,
-        "date": event.date,
-        "start": parsed.first.isoformat(),
-        "end": parsed.last.isoformat(),
-        "precision": parsed.precision,
-        "approximate": parsed.approximate,
-        "uncertain": parsed.uncertain,
-        "timezone": event.timezone,
-        "starts_at": _instant(parsed.start.local_datetime, event.timezone),
-        "ends_at": _instant(end_point.local_datetime, event.timezone),
-        "status": event.status,
-        "title": data["title"],
-        "summary": data["summary"],
-        "location": data["location"],
-        "partners": list(event.partners),
-        "topics": list(event.topics),
-        "people": data["people"],
-        "sources": data["sources"],
-        "updated": event.updated,
-    }
-
-
-def partner_record(partner: Partner) -> dict[str, Any]:
-    return partner.model_dump(mode="json")
-
-
-def topic_record(topic: Topic) -> dict[str, Any]:
-    return topic.model_dump(mode="json")
-
-
-def era_record(era: Era) -> dict[str, Any]:
-    parsed = parse_edtf(era.date)
-    record = era.model_dump(mode="json")
-    open_end = not parsed.is_interval
-    record.update(
-        start=parsed.first.isoformat(),
-        end=None if open_end else parsed.last.isoformat(),
-        approximate=parsed.approximate,
-    )
-    return record
-
-
 def store_json_schema() -> dict[str, Any]:
     """The JSON Schema of the store file, for editors and the YAML language server."""
-    schema = Store.model_json_schema()
+    schema = StoreFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

@@ -10,24 +10,29 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 
 from . import __version__
 from .dates import Lang, format_date, parse_edtf, year_bounds
-from .i18n import Names, count_events, place_text, vocabulary, word
-from .listing import EVENT_CSV_FIELDS, csv_text, event_csv_row, md_escape
-from .query import EventFilter
-from .store import EventRecord, Store
+from .errors import InvalidValue
+from .i18n import count_events, vocabulary, word
+from .listing import (
+    EVENT_CSV,
+    JsonObject,
+    csv_text,
+    event_csv_row,
+    event_json,
+    md_escape,
+    source_json,
+)
+from .records import Activity, Directory, Event, Partner, Source
 
-FORMATS = ("markdown", "html", "json", "csv")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "csv"}
-REASONS = ("starts-before", "ends-after", "approximate", "uncertain")
 
 
-def text(key: str, lang: Lang, **values: Any) -> str:
+def text(key: str, lang: Lang, **values: object) -> str:
     return word(key, lang, **values)
 
 
@@ -39,6 +44,8 @@ class Period:
 
     @classmethod
     def of_year(cls, year: int) -> Period:
+        if not 1 <= year <= 9998:  # a report looks ahead to the following year
+            raise InvalidValue(f"year {year}: give a year between 1 and 9998")
         first, last = year_bounds(year)
         return cls(first, last, year)
 
@@ -60,6 +67,32 @@ class Period:
         return Period(start, end - timedelta(days=1))
 
 
+@dataclass(frozen=True)
+class CitedSource:
+    """A source in a report's numbered list, with the events that cite it."""
+
+    number: int
+    source: Source
+    events: list[str]
+
+    def as_json(self) -> JsonObject:
+        return {"number": self.number, **source_json(self.source), "events": self.events}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many events, by partner, topic, quarter and month (``undetermined`` for events
+    that span more than one quarter or month)."""
+
+    events: int = 0
+    overlapping: int = 0
+    planned_next_year: int = 0
+    by_partner: dict[str, int] = field(default_factory=dict)
+    by_topic: dict[str, int] = field(default_factory=dict)
+    by_quarter: dict[str, int] = field(default_factory=dict)
+    by_month: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass
 class Report:
     """What a report says, before it is written in any format."""
@@ -69,185 +102,165 @@ class Report:
     store_path: str
     store_sha256: str
     generated_at: str | None
-    events: list[EventRecord]
-    overlapping: list[tuple[EventRecord, list[str]]]
-    planned_next: list[EventRecord]
-    first_time: list[dict[str, Any]]
-    names: Names
-    counts: dict[str, Any] = field(default_factory=dict)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event]
+    overlapping: list[tuple[Event, list[str]]]
+    planned_next: list[Event]
+    first_time: list[tuple[Partner, Activity]]
+    directory: Directory
+    counts: Counts = field(default_factory=lambda: Counts())
+    sources: list[CitedSource] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return self.period.label(self.lang)
 
 
-def _reasons(record: EventRecord, period: Period) -> list[str]:
+def _reasons(event: Event, period: Period) -> list[str]:
     reasons = []
-    if date.fromisoformat(record["start"]) < period.first:
+    if event.first < period.first:
         reasons.append("starts-before")
-    if date.fromisoformat(record["end"]) > period.last:
+    if event.last > period.last:
         reasons.append("ends-after")
-    if record["approximate"]:
+    if event.approximate:
         reasons.append("approximate")
-    if record["uncertain"]:
+    if event.uncertain:
         reasons.append("uncertain")
     return reasons
 
 
-def _quarter(record: EventRecord) -> str | None:
-    first, last = date.fromisoformat(record["start"]), date.fromisoformat(record["end"])
+def _quarter(event: Event) -> str | None:
+    first, last = event.first, event.last
     q1, q2 = (first.month - 1) // 3, (last.month - 1) // 3
     return f"{first.year}-Q{q1 + 1}" if (first.year, q1) == (last.year, q2) else None
 
 
-def _month(record: EventRecord) -> str | None:
-    first, last = record["start"][:7], record["end"][:7]
+def _month(event: Event) -> str | None:
+    first, last = event.first.isoformat()[:7], event.last.isoformat()[:7]
     return first if first == last else None
 
 
+def generated_at(value: str | None, built: datetime | None = None) -> str | None:
+    """When a report says it was generated: ``value`` (a date or date-time), else the build's
+    time (``SOURCE_DATE_EPOCH``), else nothing, so that reruns give the same bytes."""
+    if value is not None:
+        try:
+            if "T" in value:
+                return datetime.fromisoformat(value).isoformat()
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise InvalidValue(f"{value!r}: write YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    return built.strftime("%Y-%m-%dT%H:%M:%SZ") if built else None
+
+
 def build_report(
-    store: Store,
     period: Period,
     lang: Lang,
-    flt: EventFilter | None = None,
+    selected: Sequence[Event],
+    following: Iterable[Event],
+    activity: Mapping[str, Activity],
+    directory: Directory,
+    *,
+    store_path: str,
+    store_sha256: str,
     generated_at: str | None = None,
-    store_path: str | None = None,
 ) -> Report:
-    """Select and classify the events of a period (and of the following one, if planned)."""
-    base = flt or EventFilter()
-    within = _with_period(base, period)
-    selected = store.events(within)
-    events: list[EventRecord] = []
-    overlapping: list[tuple[EventRecord, list[str]]] = []
-    for record in selected:
-        reasons = _reasons(record, period)
+    """Classify the events that overlap a period, and what is planned for the next one.
+
+    ``selected`` are the events overlapping the period, ``following`` those overlapping the
+    following period, ``activity`` every partner's first and last event in the whole store.
+    """
+    events: list[Event] = []
+    overlapping: list[tuple[Event, list[str]]] = []
+    for event in selected:
+        reasons = _reasons(event, period)
         if reasons:
-            overlapping.append((record, reasons))
+            overlapping.append((event, reasons))
         else:
-            events.append(record)
-    following = period.following()
-    planned_next = [
-        r for r in store.events(_with_period(base, following)) if r["status"] == "planned"
-    ]
-
-    partners = store.partners()
-    active = {p for r in selected for p in r["partners"]}
+            events.append(event)
+    planned_next = [e for e in following if e.status == "planned"]
+    active = {p for e in selected for p in e.partners}
     first_time = [
-        {
-            "id": p["id"],
-            "name": p["name"],
-            "short": p["short"],
-            "first": p["first"],
-            "first_date": p["first_date"],
-        }
-        for p in partners
-        if p["id"] in active
-        and p["first"]
-        and period.first <= date.fromisoformat(p["first"]) <= period.last
+        (partner, activity[partner.id])
+        for partner in directory.partners.values()
+        if partner.id in active
+        and (first := activity.get(partner.id, Activity()).first) is not None
+        and period.first <= first <= period.last
     ]
-    first_time.sort(key=lambda p: (p["first"], p["id"]))
-
-    names = Names(store.partner_map(), store.topic_map())
+    first_time.sort(key=lambda item: (item[1].first or date.min, item[0].id))
     report = Report(
         period,
         lang,
-        store_path or store.display_path,
-        store.fingerprint.sha256,
+        store_path,
+        store_sha256,
         generated_at,
         events,
         overlapping,
         planned_next,
         first_time,
-        names,
+        directory,
     )
     report.counts = _counts(report)
-    report.sources = _sources([*events, *(r for r, _ in overlapping), *planned_next])
+    report.sources = _sources([*events, *(e for e, _ in overlapping), *planned_next])
     return report
 
 
-def _with_period(flt: EventFilter, period: Period) -> EventFilter:
-    first = period.first if flt.first is None else max(flt.first, period.first)
-    last = period.last if flt.last is None else min(flt.last, period.last)
-    return EventFilter(
-        flt.partners,
-        flt.all_partners,
-        flt.topics,
-        flt.all_topics,
-        first,
-        last,
-        flt.statuses,
-        flt.precisions,
-        flt.search,
-    )
-
-
-def _counts(report: Report) -> dict[str, Any]:
-    by_partner = Counter(p for r in report.events for p in r["partners"])
-    by_topic = Counter(t for r in report.events for t in r["topics"])
-    quarters = Counter(_quarter(r) or "undetermined" for r in report.events)
-    months = Counter(_month(r) or "undetermined" for r in report.events)
+def _counts(report: Report) -> Counts:
+    by_partner = Counter(p for e in report.events for p in e.partners)
+    by_topic = Counter(t for e in report.events for t in e.topics)
+    quarters = Counter(_quarter(e) or "undetermined" for e in report.events)
+    months = Counter(_month(e) or "undetermined" for e in report.events)
 
     def ordered(counter: Counter[str], keys: Iterable[str]) -> dict[str, int]:
         return {k: counter[k] for k in keys if counter[k]}
 
     quarter_keys = [*sorted(k for k in quarters if k != "undetermined"), "undetermined"]
     month_keys = [*sorted(k for k in months if k != "undetermined"), "undetermined"]
-    partner_order = list(report.names.partners)
-    topic_order = list(report.names.topics)
-    return {
-        "events": len(report.events),
-        "overlapping": len(report.overlapping),
-        "planned_next_year": len(report.planned_next),
-        "by_partner": dict(
-            sorted(
-                by_partner.items(),
-                key=lambda kv: (
-                    -kv[1],
-                    partner_order.index(kv[0]) if kv[0] in partner_order else 0,
-                ),
-            )
+    directory = report.directory
+    return Counts(
+        events=len(report.events),
+        overlapping=len(report.overlapping),
+        planned_next_year=len(report.planned_next),
+        by_partner=dict(
+            sorted(by_partner.items(), key=lambda kv: (-kv[1], directory.partner_position(kv[0])))
         ),
-        "by_topic": dict(
-            sorted(
-                by_topic.items(),
-                key=lambda kv: (-kv[1], topic_order.index(kv[0]) if kv[0] in topic_order else 0),
-            )
+        by_topic=dict(
+            sorted(by_topic.items(), key=lambda kv: (-kv[1], directory.topic_position(kv[0])))
         ),
-        "by_quarter": ordered(quarters, quarter_keys),
-        "by_month": ordered(months, month_keys),
-    }
+        by_quarter=ordered(quarters, quarter_keys),
+        by_month=ordered(months, month_keys),
+    )
 
 
-def _sources(records: Iterable[EventRecord]) -> list[dict[str, Any]]:
+def _sources(events: Iterable[Event]) -> list[CitedSource]:
     """Every source cited, numbered in order of first citation (one number a URL)."""
-    numbered: dict[str, dict[str, Any]] = {}
-    for record in records:
-        for source in record["sources"]:
-            entry = numbered.get(source["url"])
+    numbered: dict[str, CitedSource] = {}
+    for event in events:
+        for source in event.sources:
+            entry = numbered.get(source.url)
             if entry is None:
-                entry = {"number": len(numbered) + 1, **source, "events": []}
-                numbered[source["url"]] = entry
-            if record["id"] not in entry["events"]:
-                entry["events"].append(record["id"])
+                entry = CitedSource(len(numbered) + 1, source, [])
+                numbered[source.url] = entry
+            if event.id not in entry.events:
+                entry.events.append(event.id)
     return list(numbered.values())
 
 
-def source_numbers(report: Report, record: EventRecord) -> list[int]:
-    by_url = {s["url"]: s["number"] for s in report.sources}
-    return sorted({by_url[s["url"]] for s in record["sources"]})
+def source_numbers(report: Report, event: Event) -> list[int]:
+    by_url = {s.source.url: s.number for s in report.sources}
+    return sorted({by_url[s.url] for s in event.sources})
 
 
 def overview(report: Report) -> str:
     """One paragraph generated from the data: how many, with whom, which topics."""
     lang, label = report.lang, report.label
-    names = report.names
+    directory = report.directory
     if not report.events and not report.overlapping:
         result = text("no_milestones", lang, period=label)
     else:
-        partners = [names.short(p) for p in report.counts["by_partner"]]
+        partners = [directory.short(p, lang) for p in report.counts.by_partner]
         topics = [
-            f"{names.topic(t, lang)} ({n})" for t, n in list(report.counts["by_topic"].items())[:3]
+            f"{directory.topic_label(t, lang)} ({n})"
+            for t, n in list(report.counts.by_topic.items())[:3]
         ]
         n = len(report.events)
         if lang == "en":
@@ -285,7 +298,7 @@ def overview(report: Report) -> str:
             if topics:
                 result += f" Die häufigsten Themen: {_join(topics, lang)}."
     if report.first_time:
-        shorts = [p["short"] for p in report.first_time]
+        shorts = [directory.short(p.id, lang) for p, _ in report.first_time]
         result += (
             f" First active: {_join(shorts, lang)}."
             if lang == "en"
@@ -305,12 +318,16 @@ def overview(report: Report) -> str:
 def _join(items: list[str], lang: Lang) -> str:
     if len(items) <= 1:
         return "".join(items)
-    word = " and " if lang == "en" else " und "
-    return ", ".join(items[:-1]) + word + items[-1]
+    joiner = " and " if lang == "en" else " und "
+    return ", ".join(items[:-1]) + joiner + items[-1]
 
 
-def event_date(record: EventRecord, lang: Lang) -> str:
-    return format_date(parse_edtf(record["date"]), lang, "long", record["timezone"])
+def _status(event: Event, lang: Lang) -> str:
+    return "" if event.status == "held" else f" ({word(event.status, lang)})"
+
+
+def _first_event(activity: Activity, lang: Lang) -> str:
+    return format_date(activity.first_date, lang) if activity.first_date else ""
 
 
 # --- formats --------------------------------------------------------------------------------
@@ -330,7 +347,7 @@ def _generated_line(report: Report) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lang, label, names = report.lang, report.label, report.names
+    lang, label, directory = report.lang, report.label, report.directory
     out = [
         f"# {md_escape(text('report_title', lang, period=text('review', lang, period=label)))}",
         "",
@@ -340,17 +357,16 @@ def to_markdown(report: Report) -> str:
         "",
     ]
 
-    def item(record: EventRecord, note: str = "") -> list[str]:
-        refs = "".join(f"[{n}]" for n in source_numbers(report, record))
-        status = "" if record["status"] == "held" else f" ({word(record['status'], lang)})"
+    def item(event: Event, note: str = "") -> list[str]:
+        refs = "".join(f"[{n}]" for n in source_numbers(report, event))
         head = (
-            f"- **{md_escape(event_date(record, lang))}**{md_escape(status)}: "
-            f"{md_escape(record['title'][lang])}"
+            f"- **{md_escape(event.when(lang, 'long'))}**{md_escape(_status(event, lang))}: "
+            f"{md_escape(event.title[lang])}"
         )
         meta = [
-            place_text(record["location"], lang),
-            ", ".join(names.short(p) for p in record["partners"]),
-            ", ".join(names.topic(t, lang) for t in record["topics"]),
+            event.place(lang),
+            ", ".join(directory.short(p, lang) for p in event.partners),
+            ", ".join(directory.topic_label(t, lang) for t in event.topics),
         ]
         detail = " · ".join(md_escape(m) for m in meta if m)
         # A backslash ends a line (CommonMark, GitHub and pandoc); the summary is a paragraph.
@@ -358,7 +374,7 @@ def to_markdown(report: Report) -> str:
             head + (f" — _{md_escape(note)}_" if note else "") + " \\",
             f"  {detail} {refs}".rstrip(),
             "",
-            f"  {md_escape(record['summary'][lang])}",
+            f"  {md_escape(event.summary[lang])}",
             "",
         ]
 
@@ -367,57 +383,56 @@ def to_markdown(report: Report) -> str:
 
     section(
         text("milestones_in", lang, period=label),
-        [line for record in report.events for line in item(record)],
+        [line for event in report.events for line in item(event)],
     )
     overlapping = [md_escape(text("overlapping_note", lang, period=label)), ""] + [
         line
-        for record, reasons in report.overlapping
-        for line in item(record, "; ".join(text(r, lang, period=label) for r in reasons))
+        for event, reasons in report.overlapping
+        for line in item(event, "; ".join(text(r, lang, period=label) for r in reasons))
     ]
     section(text("overlapping", lang), overlapping if report.overlapping else [])
     out += [f"## {text('counts', lang)}", ""]
     out += _md_counts(report)
-    first_time = []
-    for partner in report.first_time:
-        first = format_date(parse_edtf(partner["first_date"]), lang)
-        label_text = _partner_label(names, partner["id"], lang)
-        first_time.append(
-            f"- {md_escape(label_text)} ({text('first_event', lang)}: {md_escape(first)})"
-        )
+    first_time = [
+        f"- {md_escape(_partner_label(directory, partner.id, lang))} "
+        f"({text('first_event', lang)}: {md_escape(_first_event(activity, lang))})"
+        for partner, activity in report.first_time
+    ]
     section(text("first_time", lang), first_time)
     following = report.period.following().label(lang)
     section(
         text("planned_for", lang, period=following),
-        [line for record in report.planned_next for line in item(record)],
+        [line for event in report.planned_next for line in item(event)],
     )
     section(
         text("sources", lang),
         [
-            f"{source['number']}. {md_escape(source['publisher'])}: "
-            f"{md_escape(source['title'])}. <{source['url']}>"
-            for source in report.sources
+            f"{cited.number}. {md_escape(cited.source.publisher)}: "
+            f"{md_escape(cited.source.title)}. <{cited.source.url}>"
+            for cited in report.sources
         ],
     )
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
 
 
 def _count_rows(report: Report) -> dict[str, list[tuple[str, int]]]:
-    lang, names = report.lang, report.names
-    counts = report.counts
+    lang, directory = report.lang, report.directory
     return {
         "by_partner": [
-            (_partner_label(names, p, lang), n) for p, n in counts["by_partner"].items()
+            (_partner_label(directory, p, lang), n) for p, n in report.counts.by_partner.items()
         ],
-        "by_topic": [(names.topic(t, lang), n) for t, n in counts["by_topic"].items()],
+        "by_topic": [
+            (directory.topic_label(t, lang), n) for t, n in report.counts.by_topic.items()
+        ],
         "by_quarter": [
             (text("undetermined", lang) if q == "undetermined" else q, n)
-            for q, n in counts["by_quarter"].items()
+            for q, n in report.counts.by_quarter.items()
         ],
     }
 
 
-def _partner_label(names: Names, partner_id: str, lang: Lang) -> str:
-    short, full = names.short(partner_id), names.partner(partner_id, lang)
+def _partner_label(directory: Directory, partner_id: str, lang: Lang) -> str:
+    short, full = directory.short(partner_id, lang), directory.partner_name(partner_id, lang)
     return full if short == full else f"{short} – {full}"
 
 
@@ -439,21 +454,21 @@ def _md_counts(report: Report) -> list[str]:
 def to_html(report: Report) -> str:
     from .templates import render
 
-    lang, label, names = report.lang, report.label, report.names
+    lang, label, directory = report.lang, report.label, report.directory
 
-    def view(record: EventRecord, reasons: list[str] | None = None) -> dict[str, Any]:
+    def view(event: Event, reasons: Sequence[str] = ()) -> dict[str, object]:
         return {
-            "id": record["id"],
-            "date": event_date(record, lang),
-            "status": record["status"],
-            "status_text": word(record["status"], lang),
-            "title": record["title"][lang],
-            "summary": record["summary"][lang],
-            "place": place_text(record["location"], lang),
-            "partners": [names.short(p) for p in record["partners"]],
-            "topics": [names.topic(t, lang) for t in record["topics"]],
-            "refs": source_numbers(report, record),
-            "note": "; ".join(text(r, lang, period=label) for r in reasons or []),
+            "id": event.id,
+            "date": event.when(lang, "long"),
+            "status": event.status,
+            "status_text": word(event.status, lang),
+            "title": event.title[lang],
+            "summary": event.summary[lang],
+            "place": event.place(lang),
+            "partners": [directory.short(p, lang) for p in event.partners],
+            "topics": [directory.topic_label(t, lang) for t in event.topics],
+            "refs": source_numbers(report, event),
+            "note": "; ".join(text(r, lang, period=label) for r in reasons),
         }
 
     return render(
@@ -466,24 +481,24 @@ def to_html(report: Report) -> str:
         t=vocabulary(lang),
         label=label,
         following=report.period.following().label(lang),
-        events=[view(r) for r in report.events],
-        overlapping=[view(r, reasons) for r, reasons in report.overlapping],
+        events=[view(e) for e in report.events],
+        overlapping=[view(e, reasons) for e, reasons in report.overlapping],
         overlapping_note=text("overlapping_note", lang, period=label),
-        planned=[view(r) for r in report.planned_next],
+        planned=[view(e) for e in report.planned_next],
         counts=_count_rows(report),
         first_time=[
             {
-                "short": p["short"],
-                "name": names.partner(p["id"], lang),
-                "first": format_date(parse_edtf(p["first_date"]), lang),
+                "short": directory.short(p.id, lang),
+                "name": directory.partner_name(p.id, lang),
+                "first": _first_event(activity, lang),
             }
-            for p in report.first_time
+            for p, activity in report.first_time
         ],
-        sources=report.sources,
+        sources=[cited.as_json() for cited in report.sources],
     )
 
 
-def to_data(report: Report) -> dict[str, Any]:
+def to_data(report: Report) -> JsonObject:
     """The JSON object (documented in the README; the events in the listing form)."""
     return {
         "year": report.period.year,
@@ -495,12 +510,21 @@ def to_data(report: Report) -> dict[str, Any]:
         "generated_from": {"path": report.store_path, "sha256": report.store_sha256},
         "generated_at": report.generated_at,
         "overview": overview(report),
-        "events": report.events,
-        "overlapping": [{**record, "reasons": reasons} for record, reasons in report.overlapping],
-        "counts": report.counts,
-        "first_time_partners": report.first_time,
-        "planned_next_year": report.planned_next,
-        "sources": report.sources,
+        "events": [event_json(e) for e in report.events],
+        "overlapping": [{**event_json(e), "reasons": reasons} for e, reasons in report.overlapping],
+        "counts": asdict(report.counts),
+        "first_time_partners": [
+            {
+                "id": partner.id,
+                "name": partner.name,
+                "short": partner.short,
+                "first": activity.first.isoformat() if activity.first else None,
+                "first_date": activity.first_date.text if activity.first_date else None,
+            }
+            for partner, activity in report.first_time
+        ],
+        "planned_next_year": [event_json(e) for e in report.planned_next],
+        "sources": [cited.as_json() for cited in report.sources],
     }
 
 
@@ -508,18 +532,18 @@ def to_json(report: Report) -> str:
     return json.dumps(to_data(report), ensure_ascii=False, indent=2) + "\n"
 
 
-CSV_FIELDS = ("section", "date_text", *EVENT_CSV_FIELDS, "reasons")
+CSV_FIELDS = ("section", "date_text", *EVENT_CSV, "reasons")
 
 
 def to_csv(report: Report) -> str:
     """One row an event of the period: section "in" or "overlapping"."""
     rows = []
-    for section, record, reasons in [
-        *(("in", r, []) for r in report.events),
-        *(("overlapping", r, reasons) for r, reasons in report.overlapping),
+    for section, event, reasons in [
+        *(("in", e, []) for e in report.events),
+        *(("overlapping", e, reasons) for e, reasons in report.overlapping),
     ]:
-        row = {"section": section, "date_text": event_date(record, report.lang)}
-        row.update(event_csv_row(record))
+        row = {"section": section, "date_text": event.when(report.lang, "long")}
+        row.update(event_csv_row(event))
         row["reasons"] = " ".join(reasons)
         rows.append(row)
     return csv_text(CSV_FIELDS, rows)

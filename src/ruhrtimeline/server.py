@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +24,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .feeds import FEED_FILE, PAGE_FILE
+from .errors import StoreError
+from .ical import IMPRECISE_DEFAULT, Imprecise
+from .publish import FEED_FILE, PAGE_FILE, FeedSet
+from .store import load_store
 
 TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -64,35 +68,67 @@ def allowed(name: str) -> bool:
     return bool(FEED_FILE.match(name) or PAGE_FILE.match(name))
 
 
+Log = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
 class Files:
-    """Resources by name: from memory (rebuilt when the store changes) or from a folder."""
+    """Resources by name, reloaded when their origin changes (looked at once a second).
+
+    A reload that fails keeps the last good set and logs one line: a store that turns invalid
+    (or is caught half-written) never costs a request."""
 
     def __init__(
-        self, load: Callable[[], dict[str, Resource]], changed: Callable[[], bool] | None = None
+        self,
+        load: Callable[[], dict[str, Resource]],
+        stamp: Callable[[], object] | None = None,
+        log: Log = _stderr,
     ) -> None:
         self._load = load
-        self._changed = changed
+        self._stamp = stamp
+        self._log = log
         self._lock = threading.Lock()
+        self._seen = stamp() if stamp is not None else None
         self._resources = load()
         self._checked = time.monotonic()
 
     def get(self, name: str) -> Resource | None:
-        if self._changed is not None and time.monotonic() - self._checked > 1.0:
+        if self._stamp is not None and time.monotonic() - self._checked > 1.0:
             with self._lock:
                 if time.monotonic() - self._checked > 1.0:
                     self._checked = time.monotonic()
-                    if self._changed():
-                        self._resources = self._load()
+                    self._refresh(self._stamp)
         return self._resources.get(name)
+
+    def _refresh(self, stamp: Callable[[], object]) -> None:
+        try:
+            now = stamp()
+        except OSError:
+            return  # gone for a moment (being replaced): look again later
+        if now == self._seen:
+            return
+        self._seen = now
+        try:
+            self._resources = self._load()
+        except StoreError as exc:
+            more = len(exc.problems) - 1
+            extra = f" (and {more} more)" if more > 0 else ""
+            self._log(f"store invalid, serving the last good feeds: {exc}{extra}")
+        except Exception as exc:  # a reload must never take the server down
+            self._log(f"reload failed, serving the last good feeds: {type(exc).__name__}: {exc}")
+        else:
+            self._log(f"reloaded: {len(self._resources)} files")
 
     @property
     def names(self) -> list[str]:
         return sorted(self._resources)
 
 
-def folder_files(directory: Path) -> Files:
+def folder_files(directory: Path, log: Log = _stderr) -> Files:
     """Serve the feed files found in a built folder (looked at again when it changes)."""
-    stamps: dict[str, tuple[int, int]] = {}
 
     def scan() -> dict[str, tuple[int, int]]:
         found = {}
@@ -103,14 +139,37 @@ def folder_files(directory: Path) -> Files:
         return found
 
     def load() -> dict[str, Resource]:
-        stamps.clear()
-        stamps.update(scan())
         return {
             name: Resource.on_disk(directory / name, size, mtime)
-            for name, (size, mtime) in stamps.items()
+            for name, (size, mtime) in scan().items()
         }
 
-    return Files(load, lambda: scan() != stamps)
+    return Files(load, scan, log)
+
+
+def store_files(
+    path: Path,
+    *,
+    imprecise: Imprecise = IMPRECISE_DEFAULT,
+    base_url: str | None = None,
+    built: datetime | None = None,
+    log: Log = _stderr,
+) -> Files:
+    """Serve the feed set of a store, built in memory and rebuilt when the store changes.
+
+    Raises `StoreError` when the store is invalid at the start."""
+
+    def stamp() -> tuple[int, int]:
+        info = path.stat()
+        return info.st_size, info.st_mtime_ns
+
+    def load() -> dict[str, Resource]:
+        with load_store(path) as store:
+            modified = store.fingerprint.mtime_ns / 1e9
+            files = FeedSet(store, imprecise=imprecise, base_url=base_url, built=built)
+            return {n: Resource.of(n, b, modified) for n, b in files.in_memory().items()}
+
+    return Files(load, stamp, log)
 
 
 class FeedHandler(BaseHTTPRequestHandler):

@@ -10,15 +10,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .dates import Lang, Style, format_date, format_point, parse_edtf, precision_phrase
-from .i18n import Names, count_events, other, place_text, word
+from .dates import EdtfDate, Lang, format_date, format_point, precision_phrase
+from .i18n import count_events, other, word
+from .records import Activity, Directory, Event, Partner, Topic
 
 if TYPE_CHECKING:
     from rich.text import Text
-
-    from .store import EventRecord
 
 Span = tuple[str, str]  # (text, style name); "" is unstyled
 Line = list[Span]
@@ -78,9 +77,9 @@ class Glyphs:
         return cls(rule="|", held="*", imprecise="*", planned="o", cancelled="x", bullet="·")
 
 
-def badge_style(names: Names, partner_id: str) -> str:
-    ids = list(names.partners)
-    index = ids.index(partner_id) if partner_id in ids else 0
+def badge_style(directory: Directory, partner_id: str) -> str:
+    index = directory.partner_position(partner_id)
+    index = 0 if index == len(directory.partners) else index
     return f"badge:{_BADGE_COLOURS[index % len(_BADGE_COLOURS)]}"
 
 
@@ -114,17 +113,13 @@ def words(text: str, style: str) -> list[Span]:
     return [(w, style) for w in text.split()]
 
 
-def _status_suffix(record: EventRecord, lang: Lang) -> str:
-    return "" if record["status"] == "held" else f" ({word(record['status'], lang)})"
-
-
-def event_date(record: EventRecord, lang: Lang, style: Style = "short") -> str:
-    return format_date(parse_edtf(record["date"]), lang, style, record["timezone"])
+def _status_suffix(event: Event, lang: Lang) -> str:
+    return "" if event.status == "held" else f" ({word(event.status, lang)})"
 
 
 def timeline(
-    records: Iterable[EventRecord],
-    names: Names,
+    events: Iterable[Event],
+    directory: Directory,
     lang: Lang,
     width: int = 80,
     *,
@@ -138,11 +133,11 @@ def timeline(
     count = 0
     first_year = last_year = None
     gutter: Line = [("  ", ""), (g.rule, "rule"), ("   ", "")]
-    for record in records:
+    for event in events:
         count += 1
-        this_year = int(record["start"][:4])
+        this_year = event.first.year
         first_year = first_year or this_year
-        last_year = max(last_year or this_year, int(record["end"][:4]))
+        last_year = max(last_year or this_year, event.last.year)
         if this_year != year:
             if year is not None:
                 out.append([("  ", ""), (g.rule, "rule")])
@@ -151,19 +146,19 @@ def timeline(
             out.append([("  ", ""), (g.rule, "rule")])
         else:
             out.append([("  ", ""), (g.rule, "rule")])
-        status = record["status"]
+        status = event.status
         if status == "planned":
             marker, marker_style = g.planned, "marker-planned"
         elif status == "cancelled":
             marker, marker_style = g.cancelled, "marker-cancelled"
-        elif record["precision"] in ("day", "time"):
+        elif event.precise:
             marker, marker_style = g.held, "marker"
         else:
             marker, marker_style = g.imprecise, "marker-imprecise"
         head: Line = [("  ", ""), (marker, marker_style), (" ", "")]
-        date_text = event_date(record, lang) + _status_suffix(record, lang)
+        date_text = event.when(lang) + _status_suffix(event, lang)
         tokens: list[Span] = [(date_text, "date-planned" if status == "planned" else "date")]
-        place = place_text(record["location"], lang)
+        place = event.place(lang)
         if place:
             tokens += [(g.bullet, "muted"), *words(place, "place")]
         rest: Line = [("  ", ""), (g.rule, "rule"), ("   ", "")]
@@ -171,12 +166,12 @@ def timeline(
         title_style = {"planned": "title-planned", "cancelled": "title-cancelled"}.get(
             status, "title"
         )
-        out += wrap(words(record["title"][lang], title_style), width, gutter, gutter)
+        out += wrap(words(event.title[lang], title_style), width, gutter, gutter)
         meta: list[Span] = [
-            (f"[{names.short(p)}]" if not fancy else f" {names.short(p)} ", badge_style(names, p))
-            for p in record["partners"]
+            (_badge(directory.short(p, lang), fancy), badge_style(directory, p))
+            for p in event.partners
         ]
-        topics = [names.topic(t, lang) for t in record["topics"]]
+        topics = [directory.topic_label(t, lang) for t in event.topics]
         if topics:
             meta.append((g.bullet, "muted"))
             meta += words(", ".join(topics), "topic")
@@ -187,17 +182,22 @@ def timeline(
     return out
 
 
-def event_rows(records: Iterable[EventRecord], names: Names, lang: Lang) -> list[list[str]]:
+def _badge(short: str, fancy: bool) -> str:
+    # Coloured blocks on a terminal; brackets keep badges apart in plain text.
+    return f" {short} " if fancy else f"[{short}]"
+
+
+def event_rows(events: Iterable[Event], directory: Directory, lang: Lang) -> list[list[str]]:
     """The cells of the event table: date, title, partners, topics, place."""
     return [
         [
-            event_date(r, lang) + _status_suffix(r, lang),
-            r["title"][lang],
-            " ".join(names.short(p) for p in r["partners"]),
-            ", ".join(names.topic(t, lang) for t in r["topics"]),
-            place_text(r["location"], lang),
+            e.when(lang) + _status_suffix(e, lang),
+            e.title[lang],
+            " ".join(directory.short(p, lang) for p in e.partners),
+            ", ".join(directory.topic_label(t, lang) for t in e.topics),
+            e.place(lang),
         ]
-        for r in records
+        for e in events
     ]
 
 
@@ -267,7 +267,7 @@ def grid(
 
 
 def show(
-    record: EventRecord, names: Names, lang: Lang, width: int = 80, *, fancy: bool = False
+    event: Event, directory: Directory, lang: Lang, width: int = 80, *, fancy: bool = False
 ) -> list[Line]:
     """One event in full: both titles, when, where, who, what, and numbered sources."""
     width = max(width, 40)
@@ -277,8 +277,8 @@ def show(
     )
     pad: Line = [(" " * label_width, "")]
     out: list[Line] = []
-    out += wrap(words(record["title"][lang], "heading"), width, [], [])
-    out += wrap(words(record["title"][other(lang)], "other-title"), width, [], [])
+    out += wrap(words(event.title[lang], "heading"), width, [], [])
+    out += wrap(words(event.title[other(lang)], "other-title"), width, [], [])
     out.append([])
 
     def field(key: str, values: list[list[Span]]) -> None:
@@ -286,111 +286,101 @@ def show(
             first = [(word(key, lang).ljust(label_width), "label")] if i == 0 else pad
             out.extend(wrap(tokens, width, first, pad))
 
-    parsed = parse_edtf(record["date"])
-    when = event_date(record, lang, "long")
-    field(
-        "when",
-        [
-            words(when, "date")
-            + words(f"({record['date']}; {precision_phrase(parsed, lang)})", "muted")
-        ],
-    )
-    location = record["location"]
-    if location:
-        parts = [location.get(k) for k in ("name", "address", "city", "region", "country")]
-        where = (
-            ", ".join(p for p in parts if p)
-            if not location.get("online")
-            else place_text(location, lang)
-        )
-        coords = location.get("coordinates")
-        tokens = words(where, "")
-        if coords:
-            tokens += words(f"({coords['lat']:.4f}, {coords['lon']:.4f})", "muted")
+    when = event.when(lang, "long")
+    phrase = precision_phrase(event.date, lang)
+    field("when", [words(when, "date") + words(f"({event.date.text}; {phrase})", "muted")])
+    if event.location is not None:
+        tokens = words(event.place(lang, address=True), "")
+        coordinates = event.location.coordinates
+        if coordinates is not None:
+            tokens += words(f"({coordinates.lat:.4f}, {coordinates.lon:.4f})", "muted")
         field("where", [tokens])
-    field("status", [[(word(record["status"], lang), "")]])
+    field("status", [[(word(event.status, lang), "")]])
     field(
         "partners",
         [
             [
-                (f" {names.short(p)} " if fancy else f"[{names.short(p)}]", badge_style(names, p)),
-                *words(names.partner(p, lang), ""),
+                (_badge(directory.short(p, lang), fancy), badge_style(directory, p)),
+                *words(directory.partner_name(p, lang), ""),
             ]
-            for p in record["partners"]
+            for p in event.partners
         ],
     )
-    if record["topics"]:
-        field("topics", [words(", ".join(names.topic(t, lang) for t in record["topics"]), "")])
-    if record["people"]:
-        people = []
-        for person in record["people"]:
-            role = (person.get("role") or {}).get(lang)
-            people.append(words(person["name"] + (f", {role}" if role else ""), ""))
-        field("people", people)
+    if event.topics:
+        topics = ", ".join(directory.topic_label(t, lang) for t in event.topics)
+        field("topics", [words(topics, "")])
+    if event.people:
+        field("people", [words(person.label(lang), "") for person in event.people])
     out.append([])
-    for paragraph in record["summary"][lang].split("\n\n"):
+    for paragraph in event.summary[lang].split("\n\n"):
         out += wrap(words(paragraph, ""), width, [], [])
     out.append([])
     out.append([(word("sources", lang), "heading")])
-    for number, source in enumerate(record["sources"], 1):
+    for number, source in enumerate(event.sources, 1):
         prefix = f"{number:>3}. "
         indent: Line = [(" " * len(prefix), "")]
-        page = source.get("date")
-        page_date = format_date(parse_edtf(page), lang) if page else ""
-        extra = f" ({word('page_date', lang, date=page_date)})" if page else ""
+        page = source.date
+        extra = f" ({word('page_date', lang, date=format_date(page, lang))})" if page else ""
         out += wrap(
-            words(f"{source['publisher']}: {source['title']}{extra} [{source['language']}]", ""),
+            words(f"{source.publisher}: {source.title}{extra} [{source.language}]", ""),
             width,
             [(prefix, "muted")],
             indent,
         )
-        out += wrap([(source["url"], "url")], width, indent, indent)
-    if record.get("updated"):
+        out += wrap([(source.url, "url")], width, indent, indent)
+    if event.updated is not None:
         out.append([])
-        out.append([(f"{word('updated', lang)}: {record['updated']}", "muted")])
+        out.append([(f"{word('updated', lang)}: {event.updated.isoformat()}", "muted")])
     return out
 
 
-def _first(edtf: str | None, lang: Lang) -> str:
-    return format_point(parse_edtf(edtf).start, lang) if edtf else ""
+def _first(value: EdtfDate | None, lang: Lang) -> str:
+    return format_point(value.start, lang) if value else ""
 
 
-def _last(edtf: str | None, lang: Lang) -> str:
-    if not edtf:
-        return ""
-    parsed = parse_edtf(edtf)
-    return format_point(parsed.end or parsed.start, lang)
+def _last(value: EdtfDate | None, lang: Lang) -> str:
+    return format_point(value.end or value.start, lang) if value else ""
 
 
-def partner_rows(partners: Iterable[Mapping[str, Any]], lang: Lang) -> list[list[str]]:
-    return [
-        [
-            p["id"],
-            (p.get("names") or {}).get(lang) or p["name"],
-            p["country"],
-            str(p["events"]),
-            _first(p["first_date"], lang),
-            _last(p["last_date"], lang),
-        ]
-        for p in partners
-    ]
+def partner_rows(
+    partners: Iterable[Partner], activity: Mapping[str, Activity], lang: Lang
+) -> list[list[str]]:
+    rows = []
+    for p in partners:
+        a = activity.get(p.id, Activity())
+        rows.append(
+            [
+                p.id,
+                p.label(lang),
+                p.country,
+                str(a.events),
+                _first(a.first_date, lang),
+                _last(a.last_date, lang),
+            ]
+        )
+    return rows
 
 
 def partner_headers(lang: Lang) -> list[str]:
     return [word(k, lang) for k in ("id", "name", "country", "events", "first", "last")]
 
 
-def topic_rows(topics: Iterable[Mapping[str, Any]], lang: Lang) -> list[list[str]]:
-    return [
-        [
-            t["id"],
-            t["label"][lang],
-            str(t["events"]),
-            _first(t["first_date"], lang),
-            _last(t["last_date"], lang),
-        ]
-        for t in topics
-    ]
+def topic_rows(
+    topics: Iterable[Topic], activity: Mapping[str, Activity], lang: Lang
+) -> list[list[str]]:
+    rows = []
+    for t in topics:
+        a = activity.get(t.id, Activity())
+        rows.append(
+            [
+                t.id,
+                t.label[lang],
+                str(a.events),
+                _first(a.first_date, lang),
+                _last(a.last_date, lang),
+            ]
+        )
+    return rows
 
 
 def topic_headers(lang: Lang) -> list[str]:

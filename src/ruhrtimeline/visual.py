@@ -14,14 +14,14 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Literal
+from datetime import date, timedelta
+from typing import Literal
 
 from . import __version__
-from .dates import Lang, format_date, parse_edtf
+from .dates import DatePoint, Lang
 from .files import slug
-from .i18n import Names, count_events, place_text, word
-from .store import EventRecord
+from .i18n import count_events, other, word
+from .records import Directory, Era, Event
 
 LaneKind = Literal["partner", "topic"]
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -54,14 +54,6 @@ class Box:
     y: float
     width: float
     height: float
-
-    def overlaps(self, other: Box) -> bool:
-        return (
-            self.x < other.x + other.width
-            and other.x < self.x + self.width
-            and self.y < other.y + other.height
-            and other.y < self.y + self.height
-        )
 
 
 @dataclass(frozen=True)
@@ -161,20 +153,20 @@ def _place(
 
 
 def layout(
-    records: Sequence[EventRecord],
-    names: Names,
+    events: Sequence[Event],
+    directory: Directory,
     lang: Lang,
     *,
     width: int = 1200,
     lanes: LaneKind = "partner",
-    eras: Sequence[dict[str, Any]] = (),
+    eras: Sequence[Era] = (),
     subtitle: str = "",
 ) -> Layout:
     """Lay the timeline out in pixels: lanes, marks, labels and era bands."""
     width = max(int(width), 480)
-    if records:
-        first_year = min(int(r["start"][:4]) for r in records)
-        last_year = max(int(r["end"][:4]) for r in records)
+    if events:
+        first_year = min(e.first.year for e in events)
+        last_year = max(e.last.year for e in events)
     else:
         first_year = last_year = 2000
     axis = Layout(
@@ -182,24 +174,23 @@ def layout(
     )
     right = width - RIGHT
 
-    def keys(record: EventRecord) -> list[str]:
-        return list(record["partners"] if lanes == "partner" else record["topics"])
+    def keys(event: Event) -> tuple[str, ...]:
+        return event.partners if lanes == "partner" else event.topics
 
-    order = list(names.partners if lanes == "partner" else names.topics)
-    used = {k for r in records for k in keys(r)}
+    order = list(directory.partners if lanes == "partner" else directory.topics)
+    used = {k for e in events for k in keys(e)}
     lane_ids = [k for k in order if k in used] + sorted(used - set(order))
 
     # Eras: bands behind all lanes, clipped to the axis; labels in rows above the lanes.
     era_rows: list[list[Box]] = []
     era_items = []
     for era in eras:
-        start = max(date.fromisoformat(era["start"]), axis.first)
-        end = date.fromisoformat(era["end"]) if era.get("end") else axis.last
-        end = min(end, axis.last)
-        if end < axis.first or start >= axis.last or not records:
+        start = max(era.first, axis.first)
+        end = min(era.last or axis.last, axis.last)
+        if end < axis.first or start >= axis.last or not events:
             continue
-        x0, x1 = axis.x(start), axis.x(min(date.fromordinal(end.toordinal() + 1), axis.last))
-        title = _short(era["title"][lang], 40)
+        x0, x1 = axis.x(start), axis.x(min(end + timedelta(days=1), axis.last))
+        title = _short(era.title[lang], 40)
         box, row = _place(Box(x0 + 2, 0, _text_width(title), ROW), era_rows, right)
         era_items.append((era, title, x0, x1, box, row))
     era_height = len(era_rows) * ROW
@@ -208,72 +199,71 @@ def layout(
     y = top
     main_marks: dict[str, Mark] = {}
     for lane in lane_ids:
-        lane_label = names.short(lane) if lanes == "partner" else names.topic(lane, lang)
-        lane_records = [r for r in records if keys(r) and keys(r)[0] == lane]
+        lane_label = (
+            directory.short(lane, lang) if lanes == "partner" else directory.topic_label(lane, lang)
+        )
+        lane_events = [e for e in events if keys(e) and keys(e)[0] == lane]
         mark_y = y + 12
         rows: list[list[Box]] = []
         leaders: list[tuple[float, int]] = []
-        pending: list[tuple[EventRecord, Box, int]] = []
-        for record in lane_records:
-            first_day = date.fromisoformat(record["start"])
-            after_last = date.fromordinal(date.fromisoformat(record["end"]).toordinal() + 1)
-            x0, x1 = axis.x(first_day), axis.x(min(after_last, axis.last))
-            precise = record["precision"] in ("day", "time")
-            if precise and record["start"] == record["end"]:
+        pending: list[tuple[Event, Box, int]] = []
+        for event in lane_events:
+            after_last = event.last + timedelta(days=1)
+            x0, x1 = axis.x(event.first), axis.x(min(after_last, axis.last))
+            if event.precise and event.first == event.last:
                 kind, box = "day", Box((x0 + x1) / 2 - 5, mark_y - 5, 10, 10)
-            elif precise:
+            elif event.precise:
                 kind, box = "days", Box(x0, mark_y - 4, max(x1 - x0, 6), 8)
             else:
                 kind, box = "imprecise", Box(x0, mark_y - 7, max(x1 - x0, 3), 14)
-            title = record["title"][lang]
-            when = format_date(parse_edtf(record["date"]), lang, "short", record["timezone"])
+            title = event.title[lang]
             mark = Mark(
-                record["id"],
+                event.id,
                 lane,
                 kind,
                 box,
-                record["status"] == "planned",
-                bool(record["approximate"]),
+                event.status == "planned",
+                event.approximate,
                 title,
-                f"{when}: {title}",
-                tuple(record["partners"]),
-                tuple(record["topics"]),
+                f"{event.when(lang)}: {title}",
+                event.partners,
+                event.topics,
             )
             axis.marks.append(mark)
-            main_marks[record["id"]] = mark
-            if len(records) > MAX_LABELS:
+            main_marks[event.id] = mark
+            if len(events) > MAX_LABELS:
                 continue
             text = _short(title)
             anchor = box.x + min(box.width, 10) / 2 if kind != "day" else box.x + 5
             label_box, row = _place(
                 Box(anchor - 2, 0, _text_width(text), ROW), rows, right, anchor, leaders
             )
-            pending.append((record, label_box, row))
+            pending.append((event, label_box, row))
         label_top = mark_y + 10
-        for record, label_box, row in pending:
+        for event, label_box, row in pending:
             placed = Box(label_box.x, label_top + row * ROW, label_box.width, ROW)
-            mark = main_marks[record["id"]]
+            mark = main_marks[event.id]
             anchor = mark.box.x + (5 if mark.kind == "day" else min(mark.box.width, 10) / 2)
-            axis.labels.append(Label(record["id"], _short(record["title"][lang]), placed, anchor))
+            axis.labels.append(Label(event.id, _short(event.title[lang]), placed, anchor))
         height = 26 + len(rows) * ROW + (6 if rows else 0)
         axis.lanes.append((lane, lane_label, y, height))
         y += height
 
     # Dots in the lanes of everyone else who takes part.
     lane_y = {lane: top_y + 12 for lane, _, top_y, _ in axis.lanes}
-    for record in records:
-        main = main_marks.get(record["id"])
+    for event in events:
+        main = main_marks.get(event.id)
         if main is None:
             continue
         centre = main.box.x + main.box.width / 2
-        for other in keys(record)[1:]:
-            if other in lane_y:
+        for taking_part in keys(event)[1:]:
+            if taking_part in lane_y:
                 axis.marks.append(
                     Mark(
-                        record["id"],
-                        other,
+                        event.id,
+                        taking_part,
                         "participant",
-                        Box(centre - 3, lane_y[other] - 3, 6, 6),
+                        Box(centre - 3, lane_y[taking_part] - 3, 6, 6),
                         main.planned,
                         main.approximate,
                         main.title,
@@ -285,9 +275,9 @@ def layout(
 
     for era, title, x0, x1, box, row in era_items:
         band = Box(x0, top, max(x1 - x0, 2), y - top)
-        axis.eras.append((era["id"], title, band, bool(era.get("approximate"))))
+        axis.eras.append((era.id, title, band, era.date.approximate))
         axis.era_labels.append(
-            Label(era["id"], title, Box(box.x, TOP + row * ROW, box.width, ROW), x0)
+            Label(era.id, title, Box(box.x, TOP + row * ROW, box.width, ROW), x0)
         )
     axis.height = y + 56  # room for the legend
     return axis
@@ -544,29 +534,29 @@ def _legend(root: ET.Element, plan: Layout, y: float) -> None:
 
 
 def timeline_svg(
-    records: Sequence[EventRecord],
-    names: Names,
+    events: Sequence[Event],
+    directory: Directory,
     lang: Lang,
     *,
     width: int = 1200,
     lanes: LaneKind = "partner",
-    eras: Sequence[dict[str, Any]] = (),
+    eras: Sequence[Era] = (),
     subtitle: str = "",
 ) -> str:
     """A standalone SVG file."""
-    plan = layout(records, names, lang, width=width, lanes=lanes, eras=eras, subtitle=subtitle)
+    plan = layout(events, directory, lang, width=width, lanes=lanes, eras=eras, subtitle=subtitle)
     body = ET.tostring(svg_element(plan), encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 def timeline_html(
-    records: Sequence[EventRecord],
-    names: Names,
+    events: Sequence[Event],
+    directory: Directory,
     lang: Lang,
     *,
     width: int = 1200,
     lanes: LaneKind = "partner",
-    eras: Sequence[dict[str, Any]] = (),
+    eras: Sequence[Era] = (),
     subtitle: str = "",
 ) -> str:
     """One self-contained page: the SVG, then every event with its details and sources."""
@@ -574,39 +564,36 @@ def timeline_html(
 
     from .templates import render
 
-    plan = layout(records, names, lang, width=width, lanes=lanes, eras=eras, subtitle=subtitle)
+    plan = layout(events, directory, lang, width=width, lanes=lanes, eras=eras, subtitle=subtitle)
     # ElementTree escaped every text and attribute of the SVG; Markup keeps Jinja2 from doing
     # it twice.
     svg = Markup(ET.tostring(svg_element(plan), encoding="unicode"))  # noqa: S704
-    other: Lang = "de" if lang == "en" else "en"
-    years: dict[int, list[dict[str, Any]]] = {}
-    for record in records:
-        years.setdefault(int(record["start"][:4]), []).append(
+    years: dict[int, list[dict[str, object]]] = {}
+    for event in events:
+        years.setdefault(event.first.year, []).append(
             {
-                "id": slug(record["id"]),
-                "raw_id": record["id"],
-                "date": format_date(parse_edtf(record["date"]), lang, "long", record["timezone"]),
-                "edtf": record["date"],
-                "status": record["status"],
-                "status_text": word(record["status"], lang),
-                "title": record["title"][lang],
-                "other_title": record["title"][other],
-                "other_lang": other,
-                "summary": record["summary"][lang],
-                "place": place_text(record["location"], lang),
+                "id": slug(event.id),
+                "raw_id": event.id,
+                "date": event.when(lang, "long"),
+                "edtf": event.date.text,
+                "status": event.status,
+                "status_text": word(event.status, lang),
+                "title": event.title[lang],
+                "other_title": event.title[other(lang)],
+                "other_lang": other(lang),
+                "summary": event.summary[lang],
+                "place": event.place(lang),
                 "partners": [
-                    (p, names.short(p), names.partner(p, lang)) for p in record["partners"]
+                    (p, directory.short(p, lang), directory.partner_name(p, lang))
+                    for p in event.partners
                 ],
-                "topics": [(t, names.topic(t, lang)) for t in record["topics"]],
-                "people": [
-                    p["name"] + (f", {p['role'][lang]}" if p.get("role") else "")
-                    for p in record["people"]
-                ],
-                "sources": record["sources"],
+                "topics": [(t, directory.topic_label(t, lang)) for t in event.topics],
+                "people": [person.label(lang) for person in event.people],
+                "sources": event.sources,
             }
         )
-    used_partners = list(dict.fromkeys(p for r in records for p in r["partners"]))
-    used_topics = list(dict.fromkeys(t for r in records for t in r["topics"]))
+    used_partners = list(dict.fromkeys(p for e in events for p in e.partners))
+    used_topics = list(dict.fromkeys(t for e in events for t in e.topics))
     return render(
         "timeline.html",
         lang=lang,
@@ -615,9 +602,11 @@ def timeline_html(
         subtitle=subtitle,
         svg=svg,
         years=sorted(years.items()),
-        count=count_events(len(records), lang),
-        partners=[(p, names.short(p), names.partner(p, lang)) for p in used_partners],
-        topics=[(t, names.topic(t, lang)) for t in used_topics],
+        count=count_events(len(events), lang),
+        partners=[
+            (p, directory.short(p, lang), directory.partner_name(p, lang)) for p in used_partners
+        ],
+        topics=[(t, directory.topic_label(t, lang)) for t in used_topics],
         t={
             k: word(k, lang)
             for k in ("partners", "topics", "people", "sources", "where", "when", "status")
@@ -629,79 +618,76 @@ def timeline_html(
 # --- TimelineJS -----------------------------------------------------------------------------
 
 
-def _tl_date(edtf_point: Any, with_time: bool) -> dict[str, int]:
-    parts: dict[str, int] = {"year": edtf_point.year}
-    if edtf_point.season is not None:
-        parts["month"] = edtf_point.first.month
-    elif edtf_point.month is not None:
-        parts["month"] = edtf_point.month
-    if edtf_point.day is not None:
-        parts["day"] = edtf_point.day
-    if with_time and edtf_point.time is not None:
-        parts["hour"] = edtf_point.time.hour
-        parts["minute"] = edtf_point.time.minute
+def _tl_date(point: DatePoint, with_time: bool) -> dict[str, int]:
+    parts: dict[str, int] = {"year": point.year}
+    if point.season is not None:
+        parts["month"] = point.first.month
+    elif point.month is not None:
+        parts["month"] = point.month
+    if point.day is not None:
+        parts["day"] = point.day
+    if with_time and point.time is not None:
+        parts["hour"] = point.time.hour
+        parts["minute"] = point.time.minute
     return parts
 
 
-def _tl_end_of_season(point: Any) -> dict[str, int]:
+def _tl_end(point: DatePoint, with_time: bool) -> dict[str, int]:
+    # A season ends with the month of its last day.
+    if point.season is None:
+        return _tl_date(point, with_time)
     last = point.last
     return {"year": last.year, "month": last.month}
 
 
 def timelinejs(
-    records: Sequence[EventRecord],
-    names: Names,
+    events: Sequence[Event],
+    directory: Directory,
     lang: Lang,
-    eras: Sequence[dict[str, Any]] = (),
+    eras: Sequence[Era] = (),
     headline: str | None = None,
 ) -> str:
     """TimelineJS JSON: events with the date parts known, groups, eras, escaped text."""
-    events = []
-    for record in records:
-        parsed = parse_edtf(record["date"])
-        start = _tl_date(parsed.start, True)
-        event: dict[str, Any] = {"unique_id": record["id"], "start_date": start}
+    slides = []
+    for event in events:
+        parsed = event.date
+        slide: dict[str, object] = {
+            "unique_id": event.id,
+            "start_date": _tl_date(parsed.start, True),
+        }
         if parsed.end is not None:
-            event["end_date"] = (
-                _tl_end_of_season(parsed.end)
-                if parsed.end.season is not None
-                else _tl_date(parsed.end, True)
-            )
+            slide["end_date"] = _tl_end(parsed.end, True)
         elif parsed.start.season is not None:
-            event["end_date"] = _tl_end_of_season(parsed.start)
+            slide["end_date"] = _tl_end(parsed.start, True)
         if (
             parsed.approximate
             or parsed.uncertain
             or any(p.season is not None for p in parsed.points)
         ):
-            event["display_date"] = format_date(parsed, lang, "long", record["timezone"])
+            slide["display_date"] = event.when(lang, "long")
         sources = "".join(
-            f'<li><a href="{html.escape(s["url"])}">{html.escape(s["publisher"])}: '
-            f"{html.escape(s['title'])}</a></li>"
-            for s in record["sources"]
+            f'<li><a href="{html.escape(s.url)}">{html.escape(s.publisher)}: '
+            f"{html.escape(s.title)}</a></li>"
+            for s in event.sources
         )
-        who = ", ".join(html.escape(names.partner(p, lang)) for p in record["partners"])
-        place = place_text(record["location"], lang)
-        text = f"<p>{html.escape(record['summary'][lang])}</p>"
+        who = ", ".join(html.escape(directory.partner_name(p, lang)) for p in event.partners)
+        place = event.place(lang)
+        text = f"<p>{html.escape(event.summary[lang])}</p>"
         text += f"<p>{html.escape(word('partners', lang))}: {who}"
         text += f" · {html.escape(place)}</p>" if place else "</p>"
         text += f"<p>{html.escape(word('sources', lang))}:</p><ol>{sources}</ol>"
-        event["text"] = {"headline": html.escape(record["title"][lang]), "text": text}
-        event["group"] = names.short(record["partners"][0])
-        if record["status"] != "held":
-            event["text"]["headline"] += f" ({html.escape(word(record['status'], lang))})"
-        events.append(event)
-    last_day = max((date.fromisoformat(r["end"]) for r in records), default=None)
+        headline_text = html.escape(event.title[lang])
+        if event.status != "held":
+            headline_text += f" ({html.escape(word(event.status, lang))})"
+        slide["text"] = {"headline": headline_text, "text": text}
+        slide["group"] = directory.short(event.partners[0], lang)
+        slides.append(slide)
+    last_day = max((e.last for e in events), default=None)
     era_items = []
     for era in eras:
-        parsed = parse_edtf(era["date"])
-        start = _tl_date(parsed.start, False)
-        if parsed.end is not None:
-            end = (
-                _tl_end_of_season(parsed.end)
-                if parsed.end.season is not None
-                else _tl_date(parsed.end, False)
-            )
+        start = _tl_date(era.date.start, False)
+        if era.date.end is not None:
+            end = _tl_end(era.date.end, False)
         elif last_day is not None:
             # No end in the sources ("from then on"): the era runs to the timeline's end.
             end = {"year": last_day.year, "month": last_day.month, "day": last_day.day}
@@ -711,17 +697,17 @@ def timelinejs(
             {
                 "start_date": start,
                 "end_date": end,
-                "text": {"headline": html.escape(era["title"][lang])},
+                "text": {"headline": html.escape(era.title[lang])},
             }
         )
     document = {
         "title": {
             "text": {
                 "headline": html.escape(headline or _w("record_title", lang)),
-                "text": html.escape(count_events(len(records), lang)),
+                "text": html.escape(count_events(len(events), lang)),
             }
         },
-        "events": events,
+        "events": slides,
         "eras": era_items,
         "scale": "human",
     }

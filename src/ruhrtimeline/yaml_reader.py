@@ -34,20 +34,8 @@ from yaml.events import (
 
 from .errors import Problem, StoreError
 
-try:  # libyaml is part of PyYAML's wheels on every major platform
-    from yaml import CSafeLoader as _ComposeLoader
-    from yaml._yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - a PyYAML built without libyaml
-    from yaml import SafeLoader as _ComposeLoader  # type: ignore[assignment]
-    from yaml.parser import Parser as _PyParser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            _PyParser.__init__(self)
+# libyaml's parser (part of PyYAML's wheels on every major platform), else PyYAML's own.
+_Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 SECTIONS = ("partners", "topics", "events", "eras")
@@ -170,7 +158,7 @@ class StoreReader:
         return Problem(self.path, line, column, "", f"malformed YAML: {message}")
 
     def _items(self) -> Iterator[tuple[str, int, Any]]:
-        parser = _Parser(self.text)
+        parser = _Loader(self.text)
         get: Any = parser.get_event
         self._get = get
         get()  # StreamStart
@@ -332,7 +320,7 @@ class Locator:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self.text, Loader=_ComposeLoader)
+                self._root = yaml.compose(self.text, Loader=_Loader)
             except yaml.YAMLError:
                 self._root = None
         return self._root

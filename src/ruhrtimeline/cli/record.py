@@ -1,0 +1,109 @@
+"""The record itself: validate, schema, and the cache of indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ruhrtimeline.errors import StoreError
+
+from .options import (
+    Command,
+    Group,
+    Settings,
+    common_options,
+    debug_option,
+    emit,
+    format_option,
+    output_option,
+)
+
+
+@click.command(cls=Command)
+@click.argument(
+    "path", metavar="[PATH]", required=False, type=click.Path(dir_okay=True, path_type=str)
+)
+@format_option("text", "json", help="text, or json (a list of problems) for editors and CI.")
+@common_options
+def validate(path: str | None, fmt: str, store: str | None) -> None:
+    """Check a store and report every problem at once, as file:line:column: field: message.
+
+    PATH is the store to check [default: --store, $RUHRTIMELINE_STORE, else the bundled store].
+    Exit status 0 when valid, 1 when not.
+
+    Example: ruhrtimeline validate data/events.yaml --format json
+    """
+    from ruhrtimeline.listing import json_text
+    from ruhrtimeline.store import load_store
+
+    target = path or store or click.get_current_context().ensure_object(Settings).store
+    if target is not None and not Path(target).exists():
+        raise click.UsageError(f"{target}: no such file")
+    try:
+        db = load_store(target)
+    except StoreError as exc:
+        if fmt == "json":
+            emit(json_text([p.as_dict() for p in exc.problems]), None)
+        else:
+            for problem in exc.problems:
+                click.echo(str(problem))
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} in {exc.path}", err=True)
+        raise click.exceptions.Exit(1) from None
+    with db:
+        if fmt == "json":
+            emit("[]\n", None)
+            return
+        click.echo(
+            f"{db.path}: valid ({db.count()} events, {len(db.partners())} partners, "
+            f"{len(db.topics())} topics)"
+        )
+
+
+@click.command(cls=Command)
+@output_option
+@common_options
+def schema(output: Path | None, store: str | None) -> None:
+    """Print the JSON Schema of the store file, made from the data model.
+
+    Editors with the YAML language server use it to check and complete the store as you type.
+
+    Example: ruhrtimeline schema -o docs/store.schema.json
+    """
+    from ruhrtimeline.listing import json_text
+    from ruhrtimeline.models import store_json_schema
+
+    emit(json_text(store_json_schema()), output)
+
+
+@click.group(cls=Group, no_args_is_help=True)
+def cache() -> None:
+    """Inspect or clear the cache of store indexes."""
+
+
+@cache.command("clear")
+@debug_option
+def cache_clear() -> None:
+    """Remove every cached store index (they are rebuilt when needed).
+
+    Example: ruhrtimeline cache clear
+    """
+    from ruhrtimeline.locations import cache_dir
+    from ruhrtimeline.store import clear_cache
+
+    removed = clear_cache()
+    click.echo(f"removed {removed} cached index{'es' if removed != 1 else ''} from {cache_dir()}")
+
+
+@cache.command("info")
+@debug_option
+def cache_info() -> None:
+    """Show where the cache is and what it holds.
+
+    Example: ruhrtimeline cache info
+    """
+    from ruhrtimeline.store import cache_summary
+
+    folder, count, size = cache_summary()
+    click.echo(f"{folder}: {count} index{'es' if count != 1 else ''}, {size / 1024:.0f} KiB")
