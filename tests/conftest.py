@@ -23,6 +23,8 @@ def _isolated_env(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUHRTIMELINE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # A folder with no store in it or above it: the bundled store is the default.
+    monkeypatch.chdir(tmp_path_factory.mktemp("work"))
     for name in (
         "RUHRTIMELINE_STORE",
         "RUHRTIMELINE_LANG",

@@ -63,9 +63,18 @@ def event(
 
 
 def write_store(
-    path: Path, events: list[dict[str, object]], partners: list[dict[str, object]] | None = None
+    path: Path,
+    events: list[dict[str, object]],
+    partners: list[dict[str, object]] | None = None,
+    **header: object,
 ) -> Path:
-    document = {"version": 1, "partners": partners or PARTNERS, "topics": TOPICS, "events": events}
+    document = {
+        "version": 1,
+        **header,
+        "partners": partners or PARTNERS,
+        "topics": TOPICS,
+        "events": events,
+    }
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 

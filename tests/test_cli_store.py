@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, MINIMAL, Cli
+from helpers import event, write_store
 
 
 def test_validate_bundled(cli: Cli) -> None:
@@ -60,13 +61,13 @@ def test_schema_validates_the_bundled_store(cli: Cli, bundled: Path) -> None:
     assert schema["$schema"].startswith("https://json-schema.org/")
     # The schema sees YAML as an editor does (numbers as numbers), so load it the usual way.
     document = yaml.load(bundled.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506
-    for event in document["events"]:
+    for item in document["events"]:
         for key in ("location",):
-            coords = (event.get(key) or {}).get("coordinates")
+            coords = (item.get(key) or {}).get("coordinates")
             if coords:
                 coords.update({k: float(v) for k, v in coords.items()})
-            if (event.get(key) or {}).get("online") == "true":
-                event[key]["online"] = True
+            if (item.get(key) or {}).get("online") == "true":
+                item[key]["online"] = True
     document["version"] = int(document["version"])
     jsonschema.validate(document, schema)
 
@@ -107,3 +108,60 @@ def test_python_dash_m(bundled: Path) -> None:
         check=False,
     )
     assert result.returncode == 0 and result.stdout.startswith("ruhrtimeline ")
+
+
+# --- which store, and what it is called -------------------------------------------------------
+
+
+def test_a_store_is_found_in_the_folder_or_its_parents(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = tmp_path / "clone"
+    (clone / "data").mkdir(parents=True)
+    write_store(clone / "data" / "events.yaml", [event("found", "2019-08-09")])
+    deep = clone / "docs" / "deeper"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    result = cli("validate")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(str(Path("../../data/events.yaml")) + ": valid (1 events")
+    assert json.loads(cli("list", "-f", "json").stdout)[0]["id"] == "found"
+    own = write_store(deep / "ruhrtimeline.yaml", [event("nearer", "2020-01-01")])
+    assert json.loads(cli("list", "-f", "json").stdout)[0]["id"] == "nearer"
+    monkeypatch.setenv("RUHRTIMELINE_STORE", str(MINIMAL))
+    assert json.loads(cli("list", "-f", "json").stdout)[0]["id"] == "agreement"
+    assert json.loads(cli("list", "-f", "json", "--store", str(own)).stdout)[0]["id"] == "nearer"
+    debug = cli("--debug", "list", "--store", str(own))
+    assert debug.stderr.startswith(f"store: {own} (")
+
+
+def test_a_store_without_a_title_gets_a_neutral_one(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(tmp_path / "s.yaml", [event("a", "2019-08-09")])
+    assert cli("report", "2019", "--store", str(path)).stdout.startswith("# Timeline: review")
+    german = cli("report", "2019", "--store", str(path), "--lang", "de").stdout
+    assert german.startswith("# Zeitleiste: Rückblick 2019")
+
+
+def test_no_output_names_another_record(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(
+        tmp_path / "s.yaml",
+        [event("a", "2019-08-09"), event("b", "2020-03", ["gzm", "rvr"])],
+        title={"de": "Städtepartnerschaft Dortmund–Amiens–Leeds", "en": "Dortmund–Amiens–Leeds"},
+    )
+    store = ["--store", str(path)]
+    outputs = [
+        cli("report", "2019", *store, "--lang", lang, "-f", fmt).stdout
+        for lang in ("en", "de")
+        for fmt in ("markdown", "html", "json", "csv")
+    ]
+    outputs += [cli("export", "ics", *store, "--lang", lang).stdout for lang in ("en", "de")]
+    outputs += [cli("export", "ics", *store, "-p", "gzm").stdout]
+    outputs += [cli("export", "timelinejs", *store).stdout]
+    outputs += [cli("timeline", *store, "-f", fmt).stdout for fmt in ("svg", "html")]
+    assert cli("feeds", "build", str(tmp_path / "feeds"), *store).exit_code == 0
+    outputs += [p.read_text(encoding="utf-8") for p in (tmp_path / "feeds").iterdir()]
+    assert cli("report", "--all", "-o", str(tmp_path / "r"), "-f", "html", *store).exit_code == 0
+    outputs += [p.read_text(encoding="utf-8") for p in (tmp_path / "r").iterdir()]
+    for text in outputs:
+        assert "Metropole Ruhr" not in text
+    assert "Dortmund–Amiens–Leeds" in outputs[0] and "Städtepartnerschaft" in outputs[4]

@@ -112,7 +112,7 @@ def test_properties(cli: Cli) -> None:
 
 def test_partner_feed_is_named_for_it(cli: Cli) -> None:
     calendar = icalendar.Calendar.from_ical(cli("export", "ics", "--partner", "gzm").stdout_bytes)
-    assert str(calendar["NAME"]) == "Metropole Ruhr – GZM partnership"
+    assert str(calendar["NAME"]) == "Metropole Ruhr – international partnerships: GZM"
     assert "Metropolis GZM" in str(calendar["DESCRIPTION"])
 
 
@@ -162,7 +162,7 @@ def test_text_round_trips_and_cannot_inject(
     )
     piece = event_bytes(hostile, directory, "en")
     assert piece is not None
-    data = b"".join(calendar_chunks(feed_info("en"), {}, "en", [piece]))
+    data = b"".join(calendar_chunks(feed_info(directory, "en"), {}, "en", [piece]))
     found = check(data)
     assert len(found["VEVENT"]) == 1
     (component,) = parse(data)

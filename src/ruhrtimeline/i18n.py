@@ -45,10 +45,8 @@ _WORDS: dict[str, dict[Lang, str]] = {
         "de": "Der genaue Tag ist nicht bekannt: Die Quellen nennen {precision}",
     },
     # Reports (report.py); {period} is a year or a span of dates.
-    "report_title": {
-        "en": "Metropole Ruhr – international partnerships: {period}",
-        "de": "Metropole Ruhr – internationale Partnerschaften: {period}",
-    },
+    "untitled": {"en": "Timeline", "de": "Zeitleiste"},
+    "report_title": {"en": "{title}: {period}", "de": "{title}: {period}"},
     "review": {"en": "review of {period}", "de": "Rückblick {period}"},
     "generated": {
         "en": "Generated from {path} (SHA-256 {hash}) by ruhrtimeline {version}",
@@ -92,10 +90,6 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "approximate": {"en": "approximate date", "de": "ungefähres Datum"},
     "uncertain": {"en": "uncertain date", "de": "unsicheres Datum"},
     # Pictures (visual.py).
-    "record_title": {
-        "en": "Metropole Ruhr – international partnerships",
-        "de": "Metropole Ruhr – internationale Partnerschaften",
-    },
     "day": {"en": "a day", "de": "ein Tag"},
     "days": {"en": "several days", "de": "mehrere Tage"},
     "imprecise": {

@@ -238,6 +238,7 @@ class FeedWriter:
 
 
 def feed_info(
+    directory: Directory,
     lang: Lang,
     partner: Partner | None = None,
     topic: Topic | None = None,
@@ -245,42 +246,20 @@ def feed_info(
     source_url: str | None = None,
     imprecise: Imprecise = IMPRECISE_DEFAULT,
 ) -> FeedInfo:
-    """The feed's name and description (what it holds), in the feed's language."""
+    """The feed's name and description (what it holds), in the feed's language; the record
+    is named by the store's title."""
+    title = directory.title(lang)
     en = lang == "en"
     if partner is not None:
-        short = partner.short_label(lang)
+        name = f"{title}: {partner.short_label(lang)}"
         full = partner.label(lang)
-        name = (
-            f"Metropole Ruhr – {short} partnership"
-            if en
-            else (f"Metropole Ruhr – Partnerschaft {short}")
-        )
-        text = (
-            f"Milestones of the Metropole Ruhr's international partnerships with {full}."
-            if en
-            else f"Meilensteine der internationalen Partnerschaften der Metropole Ruhr mit {full}."
-        )
+        text = f"{title}: milestones with {full}." if en else f"{title}: Meilensteine mit {full}."
     elif topic is not None:
-        label = topic.label[lang]
-        name = f"Metropole Ruhr – {label}"
-        text = (
-            f"Milestones of the Metropole Ruhr's international partnerships: {label}."
-            if en
-            else f"Meilensteine der internationalen Partnerschaften der Metropole Ruhr: {label}."
-        )
+        name = f"{title}: {topic.label[lang]}"
+        text = f"{title}: {topic.label[lang]}."
     else:
-        name = (
-            "Metropole Ruhr – international partnerships"
-            if en
-            else "Metropole Ruhr – internationale Partnerschaften"
-        )
-        text = (
-            "Milestones of the Metropole Ruhr's international partnerships: the RVR and the "
-            "Metropolis GZM, Greater Manchester, the Ruhr-Konferenz and more."
-            if en
-            else "Meilensteine der internationalen Partnerschaften der Metropole Ruhr: RVR und "
-            "Metropolis GZM, Greater Manchester, die Ruhr-Konferenz und mehr."
-        )
+        name = title
+        text = directory.description(lang) or f"{title}."
     if count is not None:
         text += f" {count_events(count, lang)}."
     notes = {

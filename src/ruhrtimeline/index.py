@@ -32,11 +32,14 @@ from .records import (
     Partner,
     Person,
     Source,
+    StoreInfo,
     Text,
     Topic,
 )
 
-FORMAT = "4"  # bump when the tables or the storage form change
+Item = Partner | Topic | Era | Event | StoreInfo
+
+FORMAT = "5"  # bump when the tables or the storage form change
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -215,8 +218,8 @@ def _search_text(e: Event) -> str:
 # --- building ---------------------------------------------------------------------------------
 
 
-def _write(conn: sqlite3.Connection, items: Iterable[Partner | Topic | Era | Event]) -> int:
-    """Insert the records (in batches); return the longest span of an event, in days."""
+def _write(conn: sqlite3.Connection, items: Iterable[Item]) -> dict[str, str]:
+    """Insert the records (in batches); return what goes into the metadata."""
     rows: dict[str, list[tuple[Any, ...]]] = {"partner": [], "topic": [], "era": [], "event": []}
     links: dict[str, list[tuple[str, str, int]]] = {"event_partner": [], "event_topic": []}
     positions = {"partner": 0, "topic": 0, "era": 0, "event": 0}
@@ -229,7 +232,11 @@ def _write(conn: sqlite3.Connection, items: Iterable[Partner | Topic | Era | Eve
                 conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)  # noqa: S608
                 batch.clear()
 
+    info = StoreInfo()
     for item in items:
+        if isinstance(item, StoreInfo):
+            info = item
+            continue
         if isinstance(item, Event):
             first, last = item.first.toordinal(), item.last.toordinal()
             longest = max(longest, last - first)
@@ -260,7 +267,10 @@ def _write(conn: sqlite3.Connection, items: Iterable[Partner | Topic | Era | Eve
         rows[table].append((item.id, positions[table], data))
         positions[table] += 1
     flush()
-    return longest
+    return {
+        "longest_span": str(longest),
+        "info": _dumps([_pair(info.title), _pair(info.description)]),
+    }
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
@@ -294,7 +304,7 @@ class Index:
     @classmethod
     def build(
         cls,
-        items: Iterable[Partner | Topic | Era | Event],
+        items: Iterable[Item],
         meta: Mapping[str, str],
         path: Path | None = None,
     ) -> Index:
@@ -331,16 +341,16 @@ class Index:
     @staticmethod
     def _fill(
         conn: sqlite3.Connection,
-        items: Iterable[Partner | Topic | Era | Event],
+        items: Iterable[Item],
         meta: Mapping[str, str],
     ) -> None:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         with conn:
             conn.executescript(_SCHEMA)
-            longest = _write(conn, items)
+            written = _write(conn, items)
             conn.executescript(_INDEXES)
-            values = {**meta, "format": FORMAT, "longest_span": str(longest)}
+            values = {**meta, **written, "format": FORMAT}
             conn.executemany("INSERT INTO meta VALUES (?, ?)", values.items())
 
     def close(self) -> None:
@@ -439,6 +449,10 @@ class Index:
 
     def topics(self) -> list[Topic]:
         return [Topic(i, Text(*json.loads(data))) for i, data in self._rows("topic")]
+
+    def info(self) -> StoreInfo:
+        title, description = json.loads(self.meta.get("info", "[null, null]"))
+        return StoreInfo(_text(title), _text(description))
 
     def eras(self) -> list[Era]:
         return [_decode_era(i, data) for i, data in self._rows("era")]

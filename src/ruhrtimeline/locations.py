@@ -22,12 +22,39 @@ def bundled_store_path() -> Path:
     return here.parent.parent / "data" / "events.yaml"
 
 
+#: The names a store is found by, in the current folder or one of its parents (as git finds
+#: its repository): a clone of this repository works on its own ``data/events.yaml``.
+STORE_NAMES = ("ruhrtimeline.yaml", "data/events.yaml")
+
+
+def find_store(start: Path | None = None) -> Path | None:
+    """The first store named in `STORE_NAMES` in ``start`` (default: the current folder) or
+    one of its parents, as a path relative to the current folder where it can be."""
+    here = Path.cwd() if start is None else start
+    for folder in (here, *here.resolve().parents):
+        for name in STORE_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate if start is not None else _relative(candidate)
+    return None
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
+
+
 def resolve_store_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """``path`` if given, else ``$RUHRTIMELINE_STORE``, else the bundled store."""
+    """The store to use: ``path`` if given, else ``$RUHRTIMELINE_STORE``, else a store found
+    in the current folder or its parents, else the bundled store."""
     if path is not None:
         return Path(path)
     env = os.environ.get(ENV_STORE)
-    return Path(env) if env else bundled_store_path()
+    if env:
+        return Path(env)
+    return find_store() or bundled_store_path()
 
 
 def cache_dir() -> Path:

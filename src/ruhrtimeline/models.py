@@ -280,7 +280,21 @@ class Era(_Model):
     sources: Annotated[list[Source], Field(min_length=1, max_length=100)]
 
 
-class StoreFile(BaseModel):
+class Header(BaseModel):
+    """The store's own fields beside its lists: what the record is called and what it holds."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: int | None = Field(None, description="Format version of the store (1)")
+    title: LocalizedText | None = Field(
+        None, description="What the record is called, in German and in English"
+    )
+    description: LocalizedParagraph | None = Field(
+        None, description="What the record holds, in a sentence or two"
+    )
+
+
+class StoreFile(Header):
     """The whole store file: partners, topics and events (other top-level keys are allowed)."""
 
     model_config = ConfigDict(
@@ -289,7 +303,6 @@ class StoreFile(BaseModel):
         json_schema_extra={"$id": "https://ruhrtimeline.invalid/schema/store.json"},
     )
 
-    version: int | None = Field(None, description="Format version of the store (1)")
     partners: list[Partner]
     topics: list[Topic]
     events: list[Event]

@@ -126,7 +126,7 @@ def export_ics(
         timed = store.iter_events(replace(kept, precisions=("time",)))
     partner = store.partner(flt.partners[0]) if len(flt.partners) == 1 else None
     topic = store.topic(flt.topics[0]) if len(flt.topics) == 1 and partner is None else None
-    info = feed_info(lang, partner, topic, count, None, imprecise)
+    info = feed_info(store.directory, lang, partner, topic, count, None, imprecise)
     events = store.iter_events(kept) if kept is not None else iter(())
     pieces = (event_bytes(e, store.directory, lang, imprecise, built) for e in events)
     return calendar_chunks(info, zone_spans(timed), lang, (p for p in pieces if p is not None))
@@ -231,7 +231,15 @@ class FeedSet:
                 counts[group.stem] = len(ids)
                 name = self.file_name(group.stem, code)
                 source = f"{self.base_url}{name}" if self.base_url else None
-                info = feed_info(code, group.partner, group.topic, len(ids), source, self.imprecise)
+                info = feed_info(
+                    self.store.directory,
+                    code,
+                    group.partner,
+                    group.topic,
+                    len(ids),
+                    source,
+                    self.imprecise,
+                )
                 titles[group.stem][code] = info.name
                 zones = zone_spans(timed[i] for i in ids if i in timed)
                 yield name, writer.chunks(ids, info, zones)
@@ -264,6 +272,8 @@ class FeedSet:
             base_url=self.base_url,
             version=__version__,
             has_timeline="timeline.html" in self.pages,
+            title={code: self.store.directory.title(code) for code in ("en", "de")},
+            description={code: self.store.directory.description(code) for code in ("en", "de")},
         )
 
     def in_memory(self) -> dict[str, bytes]:

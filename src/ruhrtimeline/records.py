@@ -218,12 +218,29 @@ class Activity:
     last_date: EdtfDate | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What a store says about itself: its title and description (both optional)."""
+
+    title: Text | None = None
+    description: Text | None = None
+
+
 @dataclass(frozen=True)
 class Directory:
-    """Partners and topics by id, in store order: what renderers need to name them."""
+    """What renderers need to name things: the record's title, and partners and topics by id,
+    in store order."""
 
     partners: Mapping[str, Partner] = field(default_factory=dict)
     topics: Mapping[str, Topic] = field(default_factory=dict)
+    info: StoreInfo = field(default_factory=StoreInfo)
+
+    def title(self, lang: Lang) -> str:
+        """The record's title, or a neutral one ("Timeline") when the store has none."""
+        return self.info.title[lang] if self.info.title else word("untitled", lang)
+
+    def description(self, lang: Lang) -> str | None:
+        return self.info.description[lang] if self.info.description else None
 
     def short(self, partner_id: str, lang: Lang) -> str:
         partner = self.partners.get(partner_id)

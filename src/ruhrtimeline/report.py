@@ -265,8 +265,7 @@ def overview(report: Report) -> str:
         n = len(report.events)
         if lang == "en":
             result = (
-                f"{count_events(n, lang).capitalize()} of the Metropole Ruhr's international "
-                f"partnerships fall{'s' if n == 1 else ''} within {label}"
+                f"{count_events(n, lang).capitalize()} fall{'s' if n == 1 else ''} within {label}"
             )
             result += f", with {_join(partners, lang)}." if partners else "."
             if report.overlapping:
@@ -281,10 +280,7 @@ def overview(report: Report) -> str:
         else:
             verb = "fällt" if n == 1 else "fallen"
             where = f"ins Jahr {label}" if report.period.year else f"in den Zeitraum {label}"
-            result = (
-                f"{count_events(n, lang)} der internationalen Partnerschaften der Metropole "
-                f"Ruhr {verb} {where}"
-            )
+            result = f"{count_events(n, lang)} {verb} {where}"
             result += f", mit {_join(partners, lang)}." if partners else "."
             if report.overlapping:
                 m = len(report.overlapping)
@@ -333,6 +329,13 @@ def _first_event(activity: Activity, lang: Lang) -> str:
 # --- formats --------------------------------------------------------------------------------
 
 
+def _title(report: Report) -> str:
+    review = text("review", report.lang, period=report.label)
+    return text(
+        "report_title", report.lang, title=report.directory.title(report.lang), period=review
+    )
+
+
 def _generated_line(report: Report) -> str:
     line = text(
         "generated",
@@ -349,7 +352,7 @@ def _generated_line(report: Report) -> str:
 def to_markdown(report: Report) -> str:
     lang, label, directory = report.lang, report.label, report.directory
     out = [
-        f"# {md_escape(text('report_title', lang, period=text('review', lang, period=label)))}",
+        f"# {md_escape(_title(report))}",
         "",
         f"_{md_escape(_generated_line(report))}_",
         "",
@@ -475,7 +478,7 @@ def to_html(report: Report) -> str:
         "report.html",
         lang=lang,
         version=__version__,
-        title=text("report_title", lang, period=text("review", lang, period=label)),
+        title=_title(report),
         generated=_generated_line(report),
         overview=overview(report),
         t=vocabulary(lang),

@@ -27,7 +27,7 @@ from .errors import NotFound, StoreError
 from .index import Index, IndexUnavailable
 from .locations import bundled_store_path, cache_dir, resolve_store_path
 from .query import EventFilter
-from .records import Activity, Directory, Era, Event, Partner, Topic
+from .records import Activity, Directory, Era, Event, Partner, StoreInfo, Topic
 
 ENV_NO_CACHE = "RUHRTIMELINE_NO_CACHE"
 MAX_STORE_BYTES = 512 * 1024 * 1024
@@ -137,7 +137,13 @@ class Store:
         return Directory(
             {p.id: p for p in self._index.partners()},
             {t.id: t for t in self._index.topics()},
+            self._index.info(),
         )
+
+    @property
+    def info(self) -> StoreInfo:
+        """The store's title and description."""
+        return self.directory.info
 
     def partners(self) -> list[Partner]:
         return list(self.directory.partners.values())

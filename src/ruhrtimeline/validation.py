@@ -19,10 +19,21 @@ from pydantic import BaseModel, ValidationError
 from . import models
 from .dates import parse_edtf
 from .errors import Problem, StoreError
-from .records import Coordinates, Era, Event, Location, Partner, Person, Source, Text, Topic
+from .records import (
+    Coordinates,
+    Era,
+    Event,
+    Location,
+    Partner,
+    Person,
+    Source,
+    StoreInfo,
+    Text,
+    Topic,
+)
 from .yaml_reader import REQUIRED_SECTIONS, SECTIONS, Locator, Path_, StoreReader, field_path
 
-Item = Partner | Topic | Era | Event
+Item = Partner | Topic | Era | Event | StoreInfo
 
 _MODELS: dict[str, type[BaseModel]] = {
     "partners": models.Partner,
@@ -34,9 +45,8 @@ _SINGULAR = {"partners": "partner", "topics": "topic", "events": "event", "eras"
 
 
 def validate(text: str, path: Path | str) -> Iterator[Item]:
-    """Yield the store's records in file order; raise `StoreError` at the end if it is invalid.
-
-    A consumer that stores the records must discard them when the error comes.
+    """Yield the store's records in file order, then its `StoreInfo`; raise `StoreError` at
+    the end if it is invalid.  A consumer that keeps the records must discard them then.
     """
     reader = StoreReader(text, path)
     found: list[tuple[Path_, bool, str]] = []
@@ -77,6 +87,11 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
             ]
         yield record
 
+    try:
+        header = models.Header.model_validate(reader.top)
+    except ValidationError as exc:
+        found += _pydantic_problems(exc, models.Header, ())
+        header = models.Header()
     for section in REQUIRED_SECTIONS:
         if section not in reader.sections_seen:
             found.append(((), False, f"the store has no {section!r} list; add '{section}:'"))
@@ -96,6 +111,7 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
             problems.append(Problem(str(path), line, column, field_path(where), message))
         problems.sort(key=lambda p: (p.line, p.column))
         raise StoreError(path, problems)
+    yield StoreInfo(_optional_text(header.title), _optional_text(header.description))
 
 
 # --- models to records ------------------------------------------------------------------------
@@ -129,7 +145,7 @@ def _location(model: models.Location | None) -> Location | None:
     )
 
 
-def _record(model: BaseModel) -> Item:
+def _record(model: BaseModel) -> Partner | Topic | Era | Event:
     if isinstance(model, models.Event):
         return Event(
             id=model.id,

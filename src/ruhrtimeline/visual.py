@@ -91,6 +91,7 @@ class Layout:
     eras: list[tuple[str, str, Box, bool]] = field(default_factory=list)  # id, title, band, ~
     era_labels: list[Label] = field(default_factory=list)
     subtitle: str = ""
+    title: str = ""
 
     def x(self, day: date) -> float:
         span = (self.last - self.first).days or 1
@@ -170,7 +171,13 @@ def layout(
     else:
         first_year = last_year = 2000
     axis = Layout(
-        width, 0, date(first_year, 1, 1), date(last_year + 1, 1, 1), lang, subtitle=subtitle
+        width,
+        0,
+        date(first_year, 1, 1),
+        date(last_year + 1, 1, 1),
+        lang,
+        subtitle=subtitle,
+        title=directory.title(lang),
     )
     right = width - RIGHT
 
@@ -296,7 +303,6 @@ def _el(parent: ET.Element, tag: str, **attrs: str | float) -> ET.Element:
 
 def svg_element(plan: Layout) -> ET.Element:
     """The SVG document of a layout (self-contained: no fonts, images or scripts)."""
-    lang = plan.lang
     root = ET.Element(
         f"{{{SVG_NS}}}svg",
         {
@@ -311,7 +317,7 @@ def svg_element(plan: Layout) -> ET.Element:
         },
     )
     title = _el(root, "title", id="timeline-title")
-    title.text = _w("record_title", lang) + (f" – {plan.subtitle}" if plan.subtitle else "")
+    title.text = plan.title + (f" – {plan.subtitle}" if plan.subtitle else "")
     defs = _el(root, "defs")
     hatch = _el(
         defs,
@@ -327,7 +333,7 @@ def svg_element(plan: Layout) -> ET.Element:
 
     _el(root, "rect", width=plan.width, height=plan.height, fill="#ffffff")
     heading = _el(root, "text", x=12, y=24, font_size=16, font_weight="bold", fill="#1b1f24")
-    heading.text = _w("record_title", lang)
+    heading.text = plan.title
     if plan.subtitle:
         sub = _el(root, "text", x=12, y=42, fill=MUTED)
         sub.text = plan.subtitle
@@ -598,7 +604,7 @@ def timeline_html(
         "timeline.html",
         lang=lang,
         version=__version__,
-        title=_w("record_title", lang),
+        title=plan.title,
         subtitle=subtitle,
         svg=svg,
         years=sorted(years.items()),
@@ -645,7 +651,6 @@ def timelinejs(
     directory: Directory,
     lang: Lang,
     eras: Sequence[Era] = (),
-    headline: str | None = None,
 ) -> str:
     """TimelineJS JSON: events with the date parts known, groups, eras, escaped text."""
     slides = []
@@ -703,7 +708,7 @@ def timelinejs(
     document = {
         "title": {
             "text": {
-                "headline": html.escape(headline or _w("record_title", lang)),
+                "headline": html.escape(directory.title(lang)),
                 "text": html.escape(count_events(len(events), lang)),
             }
         },

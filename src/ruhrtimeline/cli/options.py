@@ -299,10 +299,14 @@ def open_store(path: str | None) -> Store:
     """The store given on the command line (or the root's, the environment's, the bundled)."""
     from ruhrtimeline.store import load_store
 
-    chosen = path or click.get_current_context().ensure_object(Settings).store
+    settings = click.get_current_context().ensure_object(Settings)
+    chosen = path or settings.store
     if chosen is not None and not Path(chosen).exists():
         raise click.BadParameter(f"{chosen}: no such file", param_hint="'--store'")
-    return load_store(chosen)
+    store = load_store(chosen)
+    if settings.debug:
+        stderr(f"store: {store.path} ({'cached index' if store.cached else 'read and indexed'})")
+    return store
 
 
 def language(value: str | None) -> Lang:
