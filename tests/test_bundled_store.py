@@ -12,7 +12,7 @@ MILESTONES = [
     ("2018-08-31", "day", {"nrw"}, "held"),
     ("2018-12/2019-07", "month", {"nrw"}, "held"),
     ("2019-07", "month", {"rvr", "gzm"}, "held"),
-    ("2019-08-08/2019-08-09", "day", {"rvr", "gzm", "nrw"}, "held"),
+    ("2019-08-08/2019-08-09", "day", {"rvr", "gzm"}, "held"),
     ("2019-06~/2019-12~", "month", {"nrw"}, "held"),
     ("2019-11-06", "day", {"nrw"}, "held"),
     ("2020-01~", "month", {"nrw"}, "held"),
@@ -46,7 +46,7 @@ MILESTONES = [
     # Further milestones (public pages, not in the seeds).
     ("2021-05-07/2021-05-08", "day", {"rvr", "gzm"}, "held"),
     ("2021-10", "month", {"rvr", "gzm"}, "held"),
-    ("2022-09-01", "day", {"nrw", "gmca", "rvr"}, "held"),
+    ("2022-09-01", "day", {"nrw", "gmca"}, "held"),
     ("2023-10", "month", {"rvr", "gmca"}, "held"),
     ("2025-05", "month", {"bmr", "gmca"}, "held"),
 ]
