@@ -39,7 +39,7 @@ def test_timeline_marks_planned_and_imprecise(cli: Cli) -> None:
     assert "o 2026 (planned)" in text
     assert "* c. mid-2019 – end of 2019" in text
     assert "* 30 Jan 2025, 09:00–11:30 CET" in text
-    assert "[RVR] [GZM] [NRW]" in text
+    assert "[GMCA] [RVR] [NRW]" in text
     german = cli("timeline", "--width", "100", "--lang", "de").stdout
     assert "o 2026 (geplant)" in german and "8.–9. Aug. 2019" in german
 
@@ -64,7 +64,8 @@ def test_show_has_everything(cli: Cli) -> None:
         "Greater Manchester und Metropole Ruhr unterzeichnen",
         "2–3 September 2021",
         "known to the day",
-        "Kronprinzenstraße 6, Essen, DE",
+        "RVR plenary hall (Plenarsaal), Essen, DE",
+        "Hans-Peter Noll, Deputy chair of the RVR assembly",
         "Andy Burnham, Mayor of Greater Manchester",
         "Regional devolution",
         "  1. Greater Manchester Combined Authority:",
@@ -92,7 +93,7 @@ def test_list_csv_and_markdown_parse_back(cli: Cli) -> None:
     listed = json.loads(cli("list", "--format", "json").stdout)
     assert [r["id"] for r in rows] == [e["id"] for e in listed]
     agreement = next(r for r in rows if r["id"] == "rvr-gzm-partnership-agreement-2019")
-    assert agreement["partners"] == "rvr gzm nrw"
+    assert agreement["partners"] == "rvr gzm"
     assert agreement["start"] == "2019-08-08" and agreement["precision"] == "day"
     markdown = cli("list", "--format", "markdown", "--year", "2019").stdout.splitlines()
     assert markdown[1].startswith("|---") and len(markdown) == 2 + 5
@@ -255,3 +256,14 @@ def test_completion_is_installed_once(
         if (tmp_path / rc).exists():
             lines = (tmp_path / rc).read_text(encoding="utf-8").splitlines()
             assert len(lines) == len(set(lines)) == 1
+
+
+def test_places_and_short_names_in_each_language(cli: Cli) -> None:
+    event_id = "rvr-gzm-brownfields-conference-brussels-2025"
+    german = cli("show", event_id, "--lang", "de", "--width", "200").stdout
+    english = cli("show", event_id, "--lang", "en", "--width", "200").stdout
+    assert "Rue Montoyer 47, Brüssel, BE" in german and "[EU-Kommission]" in german
+    assert "Rue Montoyer 47, Brussels, BE" in english and "[EU Commission]" in english
+    assert "Representation of the State of North Rhine-Westphalia" in english
+    listed = json.loads(cli("list", "--format", "json", "--search", "Montoyer").stdout)
+    assert listed[0]["location"]["city"] == {"de": "Brüssel", "en": "Brussels"}

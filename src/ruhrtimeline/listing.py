@@ -95,6 +95,7 @@ def partner_json(partner: Partner, activity: Activity) -> JsonObject:
         "name": partner.name,
         "names": _text(partner.names),
         "short": partner.short,
+        "short_names": _text(partner.short_names),
         "kind": partner.kind,
         "country": partner.country,
         "website": partner.website,

@@ -188,6 +188,9 @@ class Partner(_Model):
     name: Line = Field(description="Full official name")
     names: LocalizedText | None = Field(None, description="The name in German and in English")
     short: Annotated[str, StringConstraints(max_length=24), AfterValidator(_line)]
+    short_names: LocalizedText | None = Field(
+        None, description="The short name in German and in English, where they differ"
+    )
     kind: PartnerKind
     country: Country
     website: WebUrl | None = None
@@ -205,12 +208,15 @@ class Coordinates(_Model):
 
 
 class Location(_Model):
-    """Where an event took place: a named place, a city, or online."""
+    """Where an event took place: a named place, a city, or online.  A name may be given in
+    both languages ({de: Brüssel, en: Brussels}) where they differ."""
 
-    name: Line | None = None
-    address: Line | None = None
-    city: Line | None = None
-    region: Line | None = Field(None, description="A region when no single city applies")
+    name: Line | LocalizedText | None = None
+    address: Line | LocalizedText | None = None
+    city: Line | LocalizedText | None = None
+    region: Line | LocalizedText | None = Field(
+        None, description="A region when no single city applies"
+    )
     country: Country | None = None
     coordinates: Coordinates | None = None
     online: bool = False

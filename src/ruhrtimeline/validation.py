@@ -130,15 +130,19 @@ def _source(model: models.Source) -> Source:
     return Source(model.url, model.publisher, model.title, model.language, page_date)
 
 
+def _name(value: str | models.LocalizedText | None) -> str | Text | None:
+    return value if value is None or isinstance(value, str) else _text(value)
+
+
 def _location(model: models.Location | None) -> Location | None:
     if model is None:
         return None
     coordinates = model.coordinates
     return Location(
-        name=model.name,
-        address=model.address,
-        city=model.city,
-        region=model.region,
+        name=_name(model.name),
+        address=_name(model.address),
+        city=_name(model.city),
+        region=_name(model.region),
         country=model.country,
         coordinates=None if coordinates is None else Coordinates(coordinates.lat, coordinates.lon),
         online=model.online,
@@ -169,6 +173,7 @@ def _record(model: BaseModel) -> Partner | Topic | Era | Event:
             kind=model.kind,
             country=model.country,
             names=_optional_text(model.names),
+            short_names=_optional_text(model.short_names),
             website=model.website,
             description=_optional_text(model.description),
         )
