@@ -40,6 +40,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "event_count": {"en": "{n} events", "de": "{n} Termine"},
     "event_count_1": {"en": "1 event", "de": "1 Termin"},
     "page_date": {"en": "page of {date}", "de": "Seite vom {date}"},
+    "page_as_of": {"en": "as of {date}", "de": "Stand {date}"},
     "exact_day_unknown": {
         "en": "The exact day is not known: the sources give {precision}",
         "de": "Der genaue Tag ist nicht bekannt: Die Quellen nennen {precision}",

@@ -320,7 +320,11 @@ def show(
         prefix = f"{number:>3}. "
         indent: Line = [(" " * len(prefix), "")]
         page = source.date
-        extra = f" ({word('page_date', lang, date=format_date(page, lang))})" if page else ""
+        extra = ""
+        if page is not None:
+            # "page of 9 Aug 2019", but "as of 2025" for a page known only to the year.
+            key = "page_date" if page.precision == "day" and not page.is_interval else "page_as_of"
+            extra = f" ({word(key, lang, date=format_date(page, lang))})"
         out += wrap(
             words(f"{source.publisher}: {source.title}{extra} [{source.language}]", ""),
             width,
