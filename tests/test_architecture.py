@@ -130,10 +130,16 @@ def test_the_command_line_only_maps() -> None:
                     "write_text",
                     "write_bytes",
                     "mkdir",
-                    "replace",
+                    "unlink",
+                    "rename",
                     "toordinal",
                     "fromordinal",
                 }, f"{path.name}:{node.lineno}"
+                owner = node.func.value
+                writes = {"replace", "remove", "rename", "makedirs", "rmdir", "write"}
+                assert not (
+                    isinstance(owner, ast.Name) and owner.id == "os" and node.func.attr in writes
+                ), f"{path.name}:{node.lineno}: os.{node.func.attr}"
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "open", f"{path.name}:{node.lineno}"
             if isinstance(node, ast.Name):

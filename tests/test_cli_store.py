@@ -124,7 +124,7 @@ def test_a_store_is_found_in_the_folder_or_its_parents(
     monkeypatch.chdir(deep)
     result = cli("validate")
     assert result.exit_code == 0
-    assert result.stdout.startswith(str(Path("../../data/events.yaml")) + ": valid (1 events")
+    assert result.stdout.startswith(str(Path("../../data/events.yaml")) + ": valid (1 event,")
     assert json.loads(cli("list", "-f", "json").stdout)[0]["id"] == "found"
     own = write_store(deep / "ruhrtimeline.yaml", [event("nearer", "2020-01-01")])
     assert json.loads(cli("list", "-f", "json").stdout)[0]["id"] == "nearer"

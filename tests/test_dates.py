@@ -101,7 +101,9 @@ def test_interval_precision_is_the_coarser_end() -> None:
         ("2019-08-09/2019-08-01", "the end lies before the start"),
         ("2019/2018", "the end lies before the start"),
         ("2025-01-30T11:30/2025-01-30T09:00", "the end lies before the start"),
-        ("2025-01-30T25:00", "is not a time of day"),
+        ("2025-01-30T25:00", "hour 25 does not exist"),
+        ("2025-01-30T09:60", "minute 60 does not exist"),
+        ("2025-01-30T23:59:60", "second 60 does not exist"),
         ("2025-01-30T09:00/2025-01-31", "give a time on both ends"),
         ("0000", "out of range"),
         ("19", "is not a supported date"),
@@ -111,7 +113,15 @@ def test_interval_precision_is_the_coarser_end() -> None:
         ("/2019", "open intervals are not supported"),
         ("2019/2020/2021", "exactly one '/'"),
         (" 2019", "remove the spaces"),
-        ("2025-01-30T09:00Z", "is not a supported date"),
+        ("2025-01-30T09:00Z", "UTC offsets are not supported; write the local time"),
+        ("2025-01-30T09:00+01:00", "give the event's timezone"),
+        ("2025-01-30T09:00/2025-01-30T10:00-05", "UTC offsets"),
+        ("２０１９", "is not a supported date"),
+        ("٢٠١٩-٠٨", "is not a supported date"),
+        ("𝟚𝟘𝟙𝟡", "is not a supported date"),
+        ("9999", "out of range"),
+        ("9999-24", "out of range"),
+        ("2019/9999-01", "out of range"),
         ("Y170000002", "is not a supported date"),
         ("-1985", "is not a supported date"),
         ("2004-~06", "is not a supported date"),
@@ -151,7 +161,9 @@ def test_parse_bound_covers_whole_periods() -> None:
     assert parse_bound("2019") == (date(2019, 1, 1), date(2019, 12, 31))
     assert parse_bound("2019-08") == (date(2019, 8, 1), date(2019, 8, 31))
     assert parse_bound("2019-08-09") == (date(2019, 8, 9), date(2019, 8, 9))
-    for bad in ("2019-13", "2019-21", "20x5", "2019~", "2019/2020"):
+    assert parse_bound("2019-21") == (date(2019, 3, 1), date(2019, 5, 31))  # spring
+    assert parse_bound("2019-24") == (date(2019, 12, 1), date(2020, 2, 29))  # winter
+    for bad in ("2019-13", "2019-25", "20x5", "2019~", "2019/2020", "２０１９"):
         with pytest.raises(DateError):
             parse_bound(bad)
 
@@ -165,13 +177,27 @@ def test_parse_bound_covers_whole_periods() -> None:
         ("2018-24", "winter 2018/19", "Winter 2018/19"),
         ("2019-08-09", "9 Aug 2019", "9. Aug. 2019"),
         ("2019-08-08/2019-08-09", "8–9 Aug 2019", "8.–9. Aug. 2019"),
-        ("2022-08-31/2022-09-02", "31 Aug – 2 Sep 2022", "31. Aug. – 2. Sep. 2022"),
+        ("2022-08-31/2022-09-02", "31 Aug – 2 Sep 2022", "31. Aug. – 2. Sept. 2022"),
         ("2019-12-30/2020-01-02", "30 Dec 2019 – 2 Jan 2020", "30. Dez. 2019 – 2. Jan. 2020"),
         ("2018-12/2019-07", "Dec 2018 – Jul 2019", "Dez. 2018 – Juli 2019"),
         ("2019-06/2019-08", "Jun–Aug 2019", "Juni–Aug. 2019"),
         ("2018/2019", "2018–2019", "2018–2019"),
-        ("2019-06~/2019-12~", "c. mid-2019 – end of 2019", "ca. Mitte 2019 – Ende 2019"),
-        ("2020-01~", "c. early 2020", "ca. Anfang 2020"),
+        ("2019-06~/2019-12~", "c. Jun–Dec 2019", "ca. Juni–Dez. 2019"),
+        ("2020-01~", "c. Jan 2020", "ca. Jan. 2020"),
+        ("2019-06~", "c. Jun 2019", "ca. Juni 2019"),
+        ("2019-07~", "c. Jul 2019", "ca. Juli 2019"),
+        ("2019-12~", "c. Dec 2019", "ca. Dez. 2019"),
+        ("2019-05~", "c. May 2019", "ca. Mai 2019"),
+        # Each end keeps its own qualifier; a range whose ends share them is written once.
+        ("2019-08~/2019-09", "c. Aug 2019 – Sep 2019", "ca. Aug. 2019 – Sept. 2019"),
+        ("2019-08~/2019-09~", "c. Aug–Sep 2019", "ca. Aug.–Sept. 2019"),
+        ("2019-08/2019-09?", "Aug 2019 – Sep 2019?", "Aug. 2019 – Sept. 2019?"),
+        # A range whose ends are the same is written once.
+        ("2019/2019", "2019", "2019"),
+        ("2019-08-09/2019-08-09", "9 Aug 2019", "9. Aug. 2019"),
+        ("2019-08/2019-08", "Aug 2019", "Aug. 2019"),
+        ("1999-24", "winter 1999/2000", "Winter 1999/2000"),
+        ("2018-21/2018-22", "spring–summer 2018", "Frühjahr–Sommer 2018"),
         ("2019-03~", "c. Mar 2019", "ca. März 2019"),
         ("2019?", "2019?", "2019?"),
         ("2019-08-09%", "c. 9 Aug 2019?", "ca. 9. Aug. 2019?"),
@@ -196,9 +222,21 @@ def test_long_wording_and_time_zones() -> None:
     assert format_date(summer, "en", "short", "Europe/Brussels") == "1 Jul 2025, 10:00 CEST"
     assert format_date(summer, "de", "short", "Europe/Brussels") == "1. Juli 2025, 10:00 MESZ"
     assert format_date(parse_edtf("2019-08-08/2019-08-09"), "de", "long") == "8.–9. August 2019"
+    same = parse_edtf("2025-01-30T09:00/2025-01-30T09:00")
+    assert format_date(same, "en", "short", "Europe/Brussels") == "30 Jan 2025, 09:00 CET"
+    doubt = parse_edtf("2025-01-30T09:00/2025-01-30T11:30?")
+    assert format_date(doubt, "en", "short", "Europe/Brussels") == ("30 Jan 2025, 09:00–11:30? CET")
+    # Across a change of clocks each end names its own zone.
+    change = parse_edtf("2025-03-30T01:00/2025-03-30T04:00")
+    assert format_date(change, "en", "short", "Europe/Berlin") == (
+        "30 Mar 2025, 01:00 CET – 04:00 CEST"
+    )
+    assert format_date(parse_edtf("2025-07-01T10:00"), "de", "short", "Europe/Helsinki") == (
+        "1. Juli 2025, 10:00 OESZ"
+    )
 
 
 def test_format_point_names_one_end() -> None:
     parsed = parse_edtf("2022-08-31/2022-09-02")
     assert format_point(parsed.start) == "31 Aug 2022"
-    assert parsed.end is not None and format_point(parsed.end, "de") == "2. Sep. 2022"
+    assert parsed.end is not None and format_point(parsed.end, "de") == "2. Sept. 2022"

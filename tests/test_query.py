@@ -77,8 +77,10 @@ def test_topics_status_precision(store: Store) -> None:
 
 
 def test_search_ignores_case_and_accents_in_both_languages(store: Store) -> None:
-    assert ids(store, search="gornoslasko") == ["year-2017"]
-    assert ids(store, search="ZAGLEBIE") == ["year-2017"]
+    # The summary of year-2017, and the GZM's full name for every event the GZM takes part in.
+    with_gzm = ["year-2017", "day-2019-08-09", "winter", "planned"]
+    assert ids(store, search="gornoslasko") == with_gzm
+    assert ids(store, search="ZAGLEBIE") == ["year-2017"]  # the name has "Zagłębiowska"
     assert ids(store, search="titel forums") == ["forums"]
     assert ids(store, search="essen winter") == ["winter"]
     assert ids(store, search="nothing like this") == []
@@ -108,9 +110,21 @@ def test_malformed_values(options: dict[str, object], message: str) -> None:
     assert "--" not in str(info.value)  # the library never names a command-line option
 
 
+def test_search_finds_partners_and_topics_by_any_name(store: Store) -> None:
+    assert ids(store, search="gmca") == []  # no event of this store has the GMCA
+    assert ids(store, search="Greater Manchester") == []
+    assert ids(store, search="GZM") == ids(store, partners=["gzm"])
+    assert ids(store, search="mobilität") == ids(store, search="Mobility") == ["forums"]
+    assert ids(store, search="mobilitaet") == ["forums"]  # umlauts spelled out
+    assert "forums" in ids(store, search="mobility forums")
+
+
 def test_normalize() -> None:
-    assert normalize("Górnośląsko-Zagłębiowska Straße") == "gornoslasko-zagl\u0065biowska strasse"
+    assert normalize("Górnośląsko-Zagłębiowska Straße") == "gornoslasko-zaglebiowska strasse"
     assert normalize("Łódź") == "lodz"
+    assert normalize("Brüssel") == normalize("Bruessel") == normalize("BRUSSEL")
+    assert normalize("Bürgermeister") == normalize("Buergermeister")
+    assert normalize("Straße") == normalize("Strasse")
 
 
 # --- the SQL selection against a brute-force check ---------------------------------------------

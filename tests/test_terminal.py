@@ -13,20 +13,37 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from conftest import Cli
+from conftest import MINIMAL, Cli
 from helpers import golden
 from ruhrtimeline import load_store
 from ruhrtimeline.cli import options
-from ruhrtimeline.terminal import grid, timeline, to_plain, to_rich, wrap
+from ruhrtimeline.terminal import Table, grid, timeline, to_plain, to_rich, wrap
+
+WIDTHS = [40, 60, 80, 120]
+
+
+def assert_fits(text: str, width: int, wide: str) -> None:
+    """No line is wider than ``width``, and no word is split: every word of ``text`` is a
+    word of the same view drawn so wide that nothing wraps."""
+    assert max(len(line) for line in text.splitlines()) <= width
+    whole = set(wide.split())
+    split = [
+        token
+        for token in text.split()
+        if token not in whole  # a word, or a header, or the rule under the headers
+        and token.removesuffix(":") not in whole  # a stacked block's "Header:"
+        and set(token) - {"-"}
+    ]
+    assert not split, split[:10]
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("width", WIDTHS)
 def test_timeline_golden(cli: Cli, lang: str, width: int) -> None:
     result = cli("timeline", "--lang", lang, "--width", str(width))
     assert result.exit_code == 0
     golden(f"timeline-{lang}-{width}.txt", result.stdout)
-    assert max(len(line) for line in result.stdout.splitlines()) <= width
+    assert_fits(result.stdout, width, cli("timeline", "--lang", lang, "--width", "1000").stdout)
 
 
 def test_bare_command_is_the_timeline(cli: Cli) -> None:
@@ -37,7 +54,7 @@ def test_bare_command_is_the_timeline(cli: Cli) -> None:
 def test_timeline_marks_planned_and_imprecise(cli: Cli) -> None:
     text = cli("timeline", "--width", "100").stdout
     assert "o 2026 (planned)" in text
-    assert "* c. mid-2019 – end of 2019" in text
+    assert "* c. Jun–Dec 2019" in text
     assert "* 30 Jan 2025, 09:00–11:30 CET" in text
     assert "[GMCA] [RVR] [NRW]" in text
     german = cli("timeline", "--width", "100", "--lang", "de").stdout
@@ -45,10 +62,45 @@ def test_timeline_marks_planned_and_imprecise(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_list_table_golden(cli: Cli, lang: str) -> None:
-    result = cli("list", "--lang", lang, "--width", "100")
-    golden(f"list-{lang}-100.txt", result.stdout)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_list_table_golden(cli: Cli, lang: str, width: int) -> None:
+    result = cli("list", "--lang", lang, "--width", str(width))
+    golden(f"list-{lang}-{width}.txt", result.stdout)
     assert "─" not in result.stdout and "\x1b[" not in result.stdout  # plain when piped
+    assert_fits(result.stdout, width, cli("list", "--lang", lang, "--width", "1000").stdout)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "view", [["partners"], ["topics"], ["show", "greater-manchester-mou-2021"]]
+)
+def test_every_view_fits_its_width(cli: Cli, lang: str, width: int, view: list[str]) -> None:
+    text = cli(*view, "--lang", lang, "--width", str(width)).stdout
+    wide = cli(*view, "--lang", lang, "--width", "1000").stdout
+    if view[0] == "show":  # addresses stay whole so that they can be clicked
+        text = "\n".join(line for line in text.splitlines() if "://" not in line)
+    assert_fits(text, width, wide)
+
+
+def test_narrow_tables_stack_and_wide_ones_do_not(cli: Cli) -> None:
+    narrow = cli("list", "--width", "40", "--year", "2019").stdout
+    assert "Title: " in narrow and "------" not in narrow
+    wide = cli("list", "--width", "120", "--year", "2019").stdout
+    assert wide.splitlines()[1].startswith("------") and "Title: " not in wide
+
+
+def test_columns_and_sort(cli: Cli) -> None:
+    text = cli("list", "--columns", "id,date", "--year", "2019", "--width", "80").stdout
+    assert text.splitlines()[0].split() == ["ID", "Date"]
+    assert "rvr-gzm-partnership-agreement-2019" in text
+    ids = [e["id"] for e in json.loads(cli("list", "-f", "json", "--sort", "id").stdout)]
+    assert ids == sorted(ids)
+    by_title = json.loads(cli("list", "-f", "json", "--sort", "title", "--reverse").stdout)
+    titles = [e["title"]["en"].casefold() for e in by_title]
+    assert titles == sorted(titles, reverse=True)
+    bad = cli("list", "--columns", "id,nonsense")
+    assert bad.exit_code == 2 and "'nonsense'" in bad.stderr
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -185,8 +237,11 @@ def test_fancy_timeline_renders_with_rich(bundled: Path) -> None:
 def test_wrap_and_grid_respect_width() -> None:
     lines = wrap([(w, "") for w in ("word " * 40).split()], 30, [("> ", "")], [("  ", "")])
     assert all(len("".join(t for t, _ in line)) <= 30 for line in lines)
-    table = to_plain(grid(["A", "Long"], [["x", "y " * 60]], 40, (1,)))
+    table = to_plain(grid(Table(["A", "Long"], [["x", "y " * 60]]), 40))
     assert max(len(line) for line in table.splitlines()) <= 40
+    # One word longer than the whole width is the one that may be split.
+    lone = to_plain(grid(Table(["A"], [["x" * 50]]), 40))
+    assert max(len(line) for line in lone.splitlines()) <= 40
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -267,3 +322,101 @@ def test_places_and_short_names_in_each_language(cli: Cli) -> None:
     assert "Representation of the State of North Rhine-Westphalia" in english
     listed = json.loads(cli("list", "--format", "json", "--search", "Montoyer").stdout)
     assert listed[0]["location"]["city"] == {"de": "Brüssel", "en": "Brussels"}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_failures_of_the_system_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    def run(*args: str, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ruhrtimeline", *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with Path("/dev/full").open("w") as full:
+        results = [run("list", "--format", "json", stdout=full.fileno())]
+    results += [
+        run("feeds", "build", str(blocker / "feeds")),
+        run("report", "--all", "-o", str(blocker / "reports")),
+    ]
+    for result in results:
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cache_counts_only_its_own_files(cli: Cli) -> None:
+    from ruhrtimeline.locations import cache_dir
+
+    cli("list")
+    (cache_dir() / "unrelated.sqlite3").write_text("x")
+    (cache_dir() / "notes.txt").write_text("x")
+    assert ": 1 index, " in cli("cache", "info").stdout
+    assert cli("cache", "clear").stdout.startswith("removed 1 cached index ")
+    assert (cache_dir() / "unrelated.sqlite3").exists()
+
+
+def test_usage_errors_point_at_the_subcommands_help(cli: Cli) -> None:
+    assert cli("list", "--year", "x").stderr.endswith("(see 'ruhrtimeline list --help')\n")
+    assert "(see 'ruhrtimeline show --help')" in cli("show", "nope").stderr
+    assert "(see 'ruhrtimeline export ics --help')" in cli("export", "ics", "-p", "x").stderr
+    assert cli("show", "--help").stdout.startswith("Usage: ruhrtimeline show [OPTIONS] ID\n")
+    for args in (["--year", "2019", "--year", "2020"], ["--all-partners"], ["--all-topics"]):
+        result = cli("list", *args)
+        assert result.exit_code == 2, args
+
+
+def test_badges_read_everywhere_and_keep_brackets_without_colour(
+    monkeypatch: pytest.MonkeyPatch, bundled: Path
+) -> None:
+    from ruhrtimeline.terminal import badge_style
+
+    with load_store(bundled) as store:
+        colours = {badge_style(store.directory, p.id) for p in store.partners()}
+        assert len(colours) == len(store.partners())  # no two partners share a colour
+        coloured = timeline(store.events(), store.directory, "en", 80, fancy=True, coloured=True)
+        plain = timeline(store.events(), store.directory, "en", 80, fancy=True, coloured=False)
+    assert " GZM " in to_plain(coloured) and "[GZM]" in to_plain(plain)
+    assert "●" in to_plain(plain)  # Unicode markers stay on a terminal without colour
+    for colour in colours:  # white text on each background: contrast at least 4.5:1
+        red, green, blue = (int(colour[7:][i : i + 2], 16) / 255 for i in (0, 2, 4))
+        lum = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+        ]
+        luminance = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
+        assert 1.05 / (luminance + 0.05) >= 4.5, colour
+
+
+def test_the_pager_gets_what_it_needs_to_show_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os as os_module
+
+    seen: dict[str, str | None] = {}
+
+    def pager(text: str) -> None:
+        seen["LESS"] = os_module.environ.get("LESS")
+        seen["text"] = text
+
+    monkeypatch.delenv("LESS", raising=False)
+    monkeypatch.setattr(options, "_isatty", lambda: True)
+    monkeypatch.setattr("pydoc.pager", pager)
+    options.Terminal(no_color=False, width=80, pager=True).lines([[("hello", "heading")]])
+    assert seen["LESS"] == "FRX" and "hello" in str(seen["text"])
+    monkeypatch.setenv("LESS", "-S")
+    options.Terminal(no_color=False, width=80, pager=True).lines([[("again", "")]])
+    assert seen["LESS"] == "-S"  # the user's own choice stays
+
+
+def test_control_characters_are_shown_not_obeyed(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    text = MINIMAL.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  - id: agreement\n", '  - id: agreement\n    "\\e]52;c;x\\a": 1\n'), "utf-8"
+    )
+    for args in (["validate", str(path)], ["list", "--store", str(path)]):
+        result = cli(*args)
+        assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stderr
+        assert "\\x1b]52" in result.stdout + result.stderr

@@ -256,7 +256,7 @@ def test_timelinejs_export(cli: Cli, events: list[Event]) -> None:
     assert conference["start_date"] == {"year": 2025, "month": 1, "day": 30, "hour": 9, "minute": 0}
     assert conference["end_date"]["hour"] == 11 and conference["end_date"]["minute"] == 30
     phase = slides["ruhr-konferenz-phase-decide-2019"]
-    assert phase["display_date"] == "c. mid-2019 – end of 2019"
+    assert phase["display_date"] == "c. June–December 2019"
     assert "display_date" not in slides["gzm-founded-2017"]
     assert slides["greater-manchester-mou-2021"]["group"] == "GMCA"
     assert slides["rvr-gzm-youth-cooperation-2026"]["text"]["headline"].endswith("(planned)")

@@ -9,6 +9,7 @@ cyclic garbage collector stays off for the same reason (``serve`` turns it back 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -42,9 +43,13 @@ def main(argv: list[str] | None = None) -> None:
 def _finish(code: int, entry_point: bool) -> None:
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
         pass
+    except OSError as exc:  # output that could not be written to the end (a full disk)
+        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+        code = code or 1
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     if entry_point:
         os._exit(code)
     raise SystemExit(code)

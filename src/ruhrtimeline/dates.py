@@ -33,20 +33,25 @@ SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 # First month of each season; winter runs from December into the next year's February.
 _SEASON_START = {21: 3, 22: 6, 23: 9, 24: 12}
 
+# ASCII digits only: \d would also accept "２０１９" or "٢٠١٩".
 _POINT = re.compile(
-    r"(?P<year>\d{4})"
-    r"(?:-(?P<mid>\d{2})"
-    r"(?:-(?P<day>\d{2})"
-    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+    r"(?P<year>[0-9]{4})"
+    r"(?:-(?P<mid>[0-9]{2})"
+    r"(?:-(?P<day>[0-9]{2})"
+    r"(?:T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?)?"
     r")?)?"
     r"(?P<qualifier>[~?%])?"
 )
+_OFFSET = re.compile(r"T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)[~?%]?$")
 
 #: A regular expression for the whole subset, for the JSON Schema (editors check as you type).
 EDTF_PATTERN = (
-    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?[~?%]?"
-    r"(/\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?[~?%]?)?$"
+    r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?)?)?)?[~?%]?"
+    r"(/[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?)?)?)?[~?%]?)?$"
 )
+#: The years every output can represent (a calendar's exclusive end of 31 Dec 9999, or a
+#: report's following year, would lie in year 10000).
+MIN_YEAR, MAX_YEAR = 1, 9998
 
 
 def days_in_month(year: int, month: int) -> int:
@@ -147,13 +152,18 @@ class EdtfDate:
 def _parse_point(text: str, whole: str) -> DatePoint:
     m = _POINT.fullmatch(text)
     if m is None:
+        if _OFFSET.search(text):
+            raise DateError(
+                f"{whole!r}: UTC offsets are not supported; write the local time without "
+                "Z or +01:00 and give the event's timezone (an IANA name such as Europe/Berlin)"
+            )
         raise DateError(
             f"{whole!r} is not a supported date; write YYYY, YYYY-MM, YYYY-SS (season 21–24), "
-            "YYYY-MM-DD or YYYY-MM-DDTHH:MM, an interval A/B, optionally ending in ~ or ?"
+            "YYYY-MM-DD or YYYY-MM-DDTHH:MM, an interval A/B, optionally ending in ~, ? or %"
         )
     year = int(m["year"])
-    if year < 1:
-        raise DateError(f"{whole!r}: year {m['year']} is out of range (0001–9999)")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateError(f"{whole!r}: year {m['year']} is out of range ({MIN_YEAR:04d}–{MAX_YEAR})")
     qualifier = m["qualifier"] or ""
     approximate = qualifier in ("~", "%")
     uncertain = qualifier in ("?", "%")
@@ -179,8 +189,9 @@ def _parse_point(text: str, whole: str) -> DatePoint:
             year, "day", month=value, day=day, approximate=approximate, uncertain=uncertain
         )
     hour, minute, second = int(m["hour"]), int(m["minute"]), int(m["second"] or 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise DateError(f"{whole!r}: {m['hour']}:{m['minute']} is not a time of day")
+    for value_, limit, unit in ((hour, 23, "hour"), (minute, 59, "minute"), (second, 59, "second")):
+        if value_ > limit:
+            raise DateError(f"{whole!r}: {unit} {value_:02d} does not exist (00 to {limit})")
     return DatePoint(
         year,
         "time",
@@ -218,16 +229,16 @@ def parse_edtf(text: str) -> EdtfDate:
 
 
 def parse_bound(text: str) -> tuple[date, date]:
-    """Parse a period bound given on the command line (YYYY, YYYY-MM or YYYY-MM-DD).
+    """Parse a period bound (YYYY, YYYY-MM, a season YYYY-21…24, or YYYY-MM-DD).
 
-    Returns the first and last day it covers: ``--from 2019-08`` starts on 1 August and
-    ``--to 2019-08`` ends on 31 August.
+    Returns the first and last day it covers: a bound of ``2019-08`` starts on 1 August and
+    ends on 31 August; ``2019-24`` (winter) runs from December to February.
     """
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text or ""):
-        raise DateError(f"{text!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", text or ""):
+        raise DateError(
+            f"{text!r} is not a date; use YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21…24"
+        )
     point = parse_edtf(text).start
-    if point.season is not None:
-        raise DateError(f"{text!r}: month {text[5:7]} does not exist")
     return point.first, point.last
 
 
@@ -247,19 +258,21 @@ _MONTHS = {
 }
 _MONTHS_SHORT = {
     "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
-    "de": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sep. Okt. Nov. Dez.".split(),
+    "de": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sept. Okt. Nov. Dez.".split(),
 }
 _SEASON_NAMES = {
     "en": {21: "spring", 22: "summer", 23: "autumn", 24: "winter"},
     "de": {21: "Frühjahr", 22: "Sommer", 23: "Herbst", 24: "Winter"},
 }
-# An approximate month is written the way the sources put it ("ab Mitte 2019", "bis Ende 2019").
-_VAGUE_MONTH = {
-    "en": {1: "early {y}", 6: "mid-{y}", 7: "mid-{y}", 12: "end of {y}"},
-    "de": {1: "Anfang {y}", 6: "Mitte {y}", 7: "Mitte {y}", 12: "Ende {y}"},
-}
 _ABOUT = {"en": "c. ", "de": "ca. "}
-_ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ", "WET": "WEZ", "WEST": "WESZ", "EET": "OEZ"}
+_ZONE_NAMES_DE = {
+    "CET": "MEZ",
+    "CEST": "MESZ",
+    "WET": "WEZ",
+    "WEST": "WESZ",
+    "EET": "OEZ",
+    "EEST": "OESZ",
+}
 
 Style = Literal["short", "long"]
 
@@ -282,31 +295,33 @@ def _month(p: DatePoint) -> int:
     return p.month
 
 
-def _point_text(p: DatePoint, lang: Lang, style: Style, *, vague: bool = True) -> str:
-    """A point without qualifiers (except the wording of approximate months)."""
+def _winter(year: int) -> str:
+    # "winter 2018/19", but "winter 1999/2000" where the century turns.
+    following = year + 1
+    return f"{year}/{following % 100:02d}" if following % 100 else f"{year}/{following}"
+
+
+def _point_text(p: DatePoint, lang: Lang, style: Style) -> str:
+    """A point without its qualifiers: "2019", "spring 2018", "Aug 2019", "9 Aug 2019"."""
     if p.precision == "year":
         return str(p.year)
     if p.season is not None:
-        year = f"{p.year}/{(p.year + 1) % 100:02d}" if p.season == 24 else str(p.year)
+        year = _winter(p.year) if p.season == 24 else str(p.year)
         return f"{season_name(p.season, lang)} {year}"
-    month = _month(p)
-    if p.day is None:
-        if vague and p.approximate and month in _VAGUE_MONTH[lang]:
-            return _VAGUE_MONTH[lang][month].format(y=p.year)
-        return f"{month_name(month, lang, style)} {p.year}"
-    return f"{_day(p.day, lang)} {month_name(month, lang, style)} {p.year}"
+    month = month_name(_month(p), lang, style)
+    return f"{month} {p.year}" if p.day is None else f"{_day(p.day, lang)} {month} {p.year}"
 
 
-def _qualified(p: DatePoint, lang: Lang, style: Style, *, about: bool = True) -> str:
-    text = _point_text(p, lang, style)
-    if p.approximate and about:
-        text = _ABOUT[lang] + text
-    if p.uncertain:
-        text += "?"
-    return text
+def _mark(text: str, approximate: bool, uncertain: bool, lang: Lang) -> str:
+    """The qualifiers around what they qualify: "c. Aug 2019", "2019?", "c. 1984?"."""
+    return (_ABOUT[lang] if approximate else "") + text + ("?" if uncertain else "")
 
 
-def _zone_abbreviation(p: DatePoint, timezone: str | None, lang: Lang) -> str:
+def _qualifiers(p: DatePoint) -> tuple[bool, bool]:
+    return p.approximate, p.uncertain
+
+
+def _zone_name(p: DatePoint, timezone: str | None, lang: Lang) -> str:
     local = p.local_datetime
     if timezone is None or local is None:
         return ""
@@ -327,22 +342,38 @@ def _join(a: str, b: str) -> str:
     return f"{a}–{b}" if " " not in a and " " not in b else f"{a} – {b}"
 
 
-def _day_range(a: DatePoint, b: DatePoint, lang: Lang, style: Style) -> str:
-    first, last = a.day or 1, b.day or 1
-    if a.year == b.year and a.month == b.month:
-        return (
-            f"{_day(first, lang)}–{_day(last, lang)} {month_name(_month(b), lang, style)} {b.year}"
-        )
-    if a.year == b.year:
-        left = f"{_day(first, lang)} {month_name(_month(a), lang, style)}"
-        return f"{left} – {_point_text(b, lang, style)}"
-    return f"{_point_text(a, lang, style)} – {_point_text(b, lang, style)}"
+def _timed(p: DatePoint, lang: Lang, style: Style, zone: str) -> str:
+    """A date with its time: "c. 30 Jan 2025, 09:00? CET" (the "?" on the time it doubts)."""
+    text = _mark(f"{_point_text(p, lang, style)}, {_hhmm(p)}", p.approximate, p.uncertain, lang)
+    return f"{text} {zone}" if zone else text
 
 
-def _month_range(a: DatePoint, b: DatePoint, lang: Lang, style: Style) -> str:
-    if a.year == b.year:
-        return f"{month_name(_month(a), lang, style)}–{month_name(_month(b), lang, style)} {b.year}"
-    return f"{_point_text(a, lang, style)} – {_point_text(b, lang, style)}"
+def _compact(a: DatePoint, b: DatePoint, lang: Lang, style: Style) -> str | None:
+    """Both ends of a range written once where they share their year and precision
+    ("8–9 Aug 2019", "Aug–Sep 2019", "2018–2019"); None where no compact form reads right."""
+    if a.precision != b.precision:
+        return None
+    if a.precision == "year":
+        return _join(str(a.year), str(b.year))
+    if a.precision == "season":
+        if a.year != b.year or b.season == 24:  # winter runs into the next year
+            return None
+        names = _join(season_name(a.season or 21, lang), season_name(b.season or 21, lang))
+        return f"{names} {b.year}"
+    if a.precision == "month":
+        if a.year != b.year:
+            return None
+        months = _join(month_name(_month(a), lang, style), month_name(_month(b), lang, style))
+        return f"{months} {b.year}"
+    if a.precision == "day":
+        first, last = a.day or 1, b.day or 1
+        if a.year == b.year and a.month == b.month:
+            month = month_name(_month(b), lang, style)
+            return f"{_day(first, lang)}–{_day(last, lang)} {month} {b.year}"
+        if a.year == b.year:
+            left = f"{_day(first, lang)} {month_name(_month(a), lang, style)}"
+            return f"{left} – {_point_text(b, lang, style)}"
+    return None
 
 
 def format_date(
@@ -350,48 +381,53 @@ def format_date(
 ) -> str:
     """Write a date as precisely as it is known and no more, in German or English.
 
+    Each end carries its own qualifiers; a range whose ends share them is written once.
+
     >>> format_date(parse_edtf("2019-08-08/2019-08-09"))
     '8–9 Aug 2019'
     >>> format_date(parse_edtf("2018-21"), "de")
     'Frühjahr 2018'
+    >>> format_date(parse_edtf("2019-06~/2019-12~"))
+    'c. Jun–Dec 2019'
     """
     a, b = value.start, value.end
+    if b is not None and a == b:
+        b = None  # "2019/2019" is 2019
     if b is None:
-        text = _qualified(a, lang, style)
-        if a.time is not None:
-            text += f", {_hhmm(a)}"
-            zone = _zone_abbreviation(a, timezone, lang)
-            text += f" {zone}" if zone else ""
-        return text
-    plain = not (a.approximate or a.uncertain or b.approximate or b.uncertain)
+        if a.time is None:
+            return _mark(_point_text(a, lang, style), a.approximate, a.uncertain, lang)
+        return _timed(a, lang, style, _zone_name(a, timezone, lang))
+    same = _qualifiers(a) == _qualifiers(b)
     if a.time is not None and b.time is not None:
-        zone = _zone_abbreviation(a, timezone, lang)
-        suffix = f" {zone}" if zone else ""
-        if a.first == b.first:
-            return f"{_qualified(a, lang, style)}, {_hhmm(a)}–{_hhmm(b)}{suffix}"
-        end_zone = _zone_abbreviation(b, timezone, lang)
-        return (
-            f"{_qualified(a, lang, style)}, {_hhmm(a)}{suffix} – "
-            f"{_qualified(b, lang, style)}, {_hhmm(b)}{' ' + end_zone if end_zone else ''}"
-        )
-    if plain and a.precision == b.precision:
-        if a.precision == "day":
-            return _day_range(a, b, lang, style)
-        if a.precision == "month":
-            return _month_range(a, b, lang, style)
-        if a.precision == "year":
-            return _join(str(a.year), str(b.year))
-    if a.approximate and b.approximate:
-        # One "c." for the whole interval: "c. mid-2019 – end of 2019".
-        return _ABOUT[lang] + _join(
-            _qualified(a, lang, style, about=False), _qualified(b, lang, style, about=False)
-        )
-    return _join(_qualified(a, lang, style), _qualified(b, lang, style))
+        zone_a, zone_b = _zone_name(a, timezone, lang), _zone_name(b, timezone, lang)
+        if a.first != b.first:
+            return f"{_timed(a, lang, style, zone_a)} – {_timed(b, lang, style, zone_b)}"
+        day = _point_text(a, lang, style)
+        if same:  # the qualifiers go around the whole: "c. 30 Jan 2025, 09:00–11:30 CET"
+            start, end = _hhmm(a), _hhmm(b)
+        else:
+            start, end = (
+                _mark(_hhmm(a), *_qualifiers(a), lang),
+                _mark(_hhmm(b), *_qualifiers(b), lang),
+            )
+        if zone_a != zone_b:  # a change of clocks in between: each end names its zone
+            times = f"{start} {zone_a} – {end} {zone_b}"
+        else:
+            times = f"{start}–{end}" + (f" {zone_a}" if zone_a else "")
+        text = f"{day}, {times}"
+        return _mark(text, *_qualifiers(a), lang) if same else text
+    compact = _compact(a, b, lang, style) if same else None
+    if compact is not None:
+        return _mark(compact, a.approximate, a.uncertain, lang)
+    return _join(
+        _mark(_point_text(a, lang, style), *_qualifiers(a), lang),
+        _mark(_point_text(b, lang, style), *_qualifiers(b), lang),
+    )
 
 
 def format_point(point: DatePoint, lang: Lang = "en", style: Style = "short") -> str:
     """One end of a date on its own, without its time ("Aug 2019", "c. 2020")."""
-    return _qualified(point, lang, style)
+    return _mark(_point_text(point, lang, style), point.approximate, point.uncertain, lang)
 
 
 def precision_phrase(value: EdtfDate, lang: Lang) -> str:

@@ -48,12 +48,19 @@ class Problem:
     column: int  # 1-based
     field: str  # dotted path such as ``events[3].sources[0].url``; "" for the whole file
     message: str
+    item_id: str = ""  # the id of the event, partner, topic or era, where it has one
 
     def __str__(self) -> str:
+        return self.render(self.message)
+
+    def render(self, message: str) -> str:
+        """``file:line:column: events[3] (id: x).sources[0].url: message``."""
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        field = self.field
+        if self.item_id and "]" in field:
+            cut = field.index("]") + 1
+            field = f"{field[:cut]} (id: {self.item_id}){field[cut:]}"
+        return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from .dates import Lang
@@ -37,6 +38,12 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "label": {"en": "Label", "de": "Bezeichnung"},
     "updated": {"en": "Entry updated", "de": "Eintrag aktualisiert"},
     "no_events": {"en": "No events match.", "de": "Keine Termine gefunden."},
+    "valid": {
+        "en": "{path}: valid ({events}, {partners} partners, {topics} topics)",
+        "de": "{path}: gültig ({events}, {partners} Partner, {topics} Themen)",
+    },
+    "problem_in": {"en": "1 problem in {path}", "de": "1 Problem in {path}"},
+    "problems_in": {"en": "{n} problems in {path}", "de": "{n} Probleme in {path}"},
     "event_count": {"en": "{n} events", "de": "{n} Termine"},
     "event_count_1": {"en": "1 event", "de": "1 Termin"},
     "page_date": {"en": "page of {date}", "de": "Seite vom {date}"},
@@ -151,3 +158,250 @@ def default_lang() -> Lang:
 
 def other(lang: Lang) -> Lang:
     return "de" if lang == "en" else "en"
+
+
+# --- problems in a store, in German ---------------------------------------------------------
+# The library reports problems in English (messages are built where the problem is found);
+# ``validate --lang de`` shows them in German through these templates.  A message that no
+# template matches is shown as it is.  {name} matches any text and is carried over.
+_PROBLEMS_DE = (
+    (
+        "{v} is not a supported date; write YYYY, YYYY-MM, YYYY-SS (season 21–24), YYYY-MM-DD "
+        "or YYYY-MM-DDTHH:MM, an interval A/B, optionally ending in ~, ? or %",
+        "{v} ist kein unterstütztes Datum; schreiben Sie JJJJ, JJJJ-MM, JJJJ-JZ (Jahreszeit "
+        "21–24), JJJJ-MM-TT oder JJJJ-MM-TTTHH:MM, ein Intervall A/B, auf Wunsch mit ~, ? "
+        "oder % am Ende",
+    ),
+    (
+        "{v}: UTC offsets are not supported; write the local time without Z or +01:00 and "
+        "give the event's timezone (an IANA name such as Europe/Berlin)",
+        "{v}: Abstände zu UTC werden nicht unterstützt; schreiben Sie die Ortszeit ohne Z "
+        "oder +01:00 und geben Sie die timezone des Termins an (einen IANA-Namen wie "
+        "Europe/Berlin)",
+    ),
+    ("{v}: year {y} is out of range ({r})", "{v}: Das Jahr {y} liegt außerhalb von {r}"),
+    (
+        "{v}: month {m} does not exist; seasons are 21 (spring) to 24 (winter)",
+        "{v}: Den Monat {m} gibt es nicht; Jahreszeiten sind 21 (Frühjahr) bis 24 (Winter)",
+    ),
+    ("{v}: month {m} does not exist", "{v}: Den Monat {m} gibt es nicht"),
+    (
+        "{v}: day {d} does not exist in {ym} (it has {n} days)",
+        "{v}: Den Tag {d} gibt es in {ym} nicht (der Monat hat {n} Tage)",
+    ),
+    ("{v}: hour {h} does not exist (00 to 23)", "{v}: Die Stunde {h} gibt es nicht (00 bis 23)"),
+    (
+        "{v}: minute {h} does not exist (00 to 59)",
+        "{v}: Die Minute {h} gibt es nicht (00 bis 59)",
+    ),
+    (
+        "{v}: second {h} does not exist (00 to 59)",
+        "{v}: Die Sekunde {h} gibt es nicht (00 bis 59)",
+    ),
+    ("a date must be a string, not {t}", "Ein Datum muss ein Text sein, nicht {t}"),
+    ("{v}: remove the spaces around the date", "{v}: Entfernen Sie die Leerzeichen ums Datum"),
+    ("{v}: an interval has exactly one '/'", "{v}: Ein Intervall hat genau einen '/'"),
+    (
+        "{v}: open intervals are not supported; give both ends",
+        "{v}: Offene Intervalle werden nicht unterstützt; geben Sie beide Enden an",
+    ),
+    (
+        "{v}: give a time on both ends of an interval, or on neither",
+        "{v}: Geben Sie an beiden Enden eines Intervalls eine Uhrzeit an oder an keinem",
+    ),
+    ("{v}: the end lies before the start", "{v}: Das Ende liegt vor dem Anfang"),
+    (
+        "must be a single line without control characters",
+        "muss eine einzelne Zeile ohne Steuerzeichen sein",
+    ),
+    (
+        "must not be empty or start or end with spaces",
+        "darf nicht leer sein und nicht mit Leerzeichen beginnen oder enden",
+    ),
+    (
+        "must not contain control characters (line breaks and tabs are fine)",
+        "darf keine Steuerzeichen enthalten (Zeilenumbrüche und Tabulatoren sind erlaubt)",
+    ),
+    ("must not be empty", "darf nicht leer sein"),
+    (
+        "{v} is not an ISO 3166-1 alpha-2 country code; the United Kingdom is GB",
+        "{v} ist kein Ländercode nach ISO 3166-1 alpha-2; das Vereinigte Königreich ist GB",
+    ),
+    (
+        "{v} is not an ISO 3166-1 alpha-2 country code",
+        "{v} ist kein Ländercode nach ISO 3166-1 alpha-2",
+    ),
+    (
+        "{v} is not a web address; write it in full, starting with https://",
+        "{v} ist keine Web-Adresse; schreiben Sie sie vollständig, beginnend mit https://",
+    ),
+    (
+        "a web address must not contain spaces or control characters",
+        "Eine Web-Adresse darf keine Leer- oder Steuerzeichen enthalten",
+    ),
+    (
+        "{v} is not an IANA time zone; write a name such as Europe/Berlin",
+        "{v} ist keine IANA-Zeitzone; schreiben Sie einen Namen wie Europe/Berlin",
+    ),
+    ("{v} is not a date; write YYYY-MM-DD", "{v} ist kein Datum; schreiben Sie JJJJ-MM-TT"),
+    ("{v}: write the date as YYYY-MM-DD", "{v}: Schreiben Sie das Datum als JJJJ-MM-TT"),
+    (
+        "give a name, city or region, or set online: true",
+        "Geben Sie einen Namen, eine Stadt oder eine Region an, oder online: true",
+    ),
+    (
+        "give the country (ISO code such as DE) of a place that is not online",
+        "Geben Sie das Land (ISO-Code wie DE) eines Orts an, der nicht online ist",
+    ),
+    (
+        "the date {v} has a time, so give its timezone",
+        "Das Datum {v} hat eine Uhrzeit; geben Sie daher seine timezone an",
+    ),
+    (
+        "a timezone belongs only to a date with a time; remove it",
+        "Eine timezone gehört nur zu einem Datum mit Uhrzeit; entfernen Sie sie",
+    ),
+    ("{v} lists an id twice", "{v} nennt eine ID zweimal"),
+    ("duplicate id {v}: {w} has it too", "doppelte ID {v}: {w} hat sie auch"),
+    (
+        "the store has no {v} list; add '{w}:'",
+        "Dem Speicher fehlt die Liste {v}; ergänzen Sie '{w}:'",
+    ),
+    ("unknown partner {v}; did you mean {w}?", "unbekannter Partner {v}; meinten Sie {w}?"),
+    ("unknown topic {v}; did you mean {w}?", "unbekanntes Thema {v}; meinten Sie {w}?"),
+    (
+        "unknown partner {v}; add it to 'partners'",
+        "unbekannter Partner {v}; ergänzen Sie ihn unter 'partners'",
+    ),
+    (
+        "unknown topic {v}; add it to 'topics'",
+        "unbekanntes Thema {v}; ergänzen Sie es unter 'topics'",
+    ),
+    (
+        "unknown partner {v}; the store defines no partners",
+        "unbekannter Partner {v}; der Speicher nennt keine Partner",
+    ),
+    (
+        "unknown topic {v}; the store defines no topics",
+        "unbekanntes Thema {v}; der Speicher nennt keine Themen",
+    ),
+    ("required field {v} is missing", "Das Pflichtfeld {v} fehlt"),
+    ("unknown field {v}; did you mean {w}?", "unbekanntes Feld {v}; meinten Sie {w}?"),
+    ("unknown field {v}", "unbekanntes Feld {v}"),
+    (
+        "{v} is not a valid id: use lower-case letters, digits and single hyphens "
+        "(e.g. gzm, rvr-gzm-agreement-2019)",
+        "{v} ist keine gültige ID: Verwenden Sie Kleinbuchstaben, Ziffern und einzelne "
+        "Bindestriche (z. B. gzm, rvr-gzm-agreement-2019)",
+    ),
+    (
+        "must be a mapping of fields (key: value)",
+        "muss eine Zuordnung von Feldern sein (Schlüssel: Wert)",
+    ),
+    ("{v} is not allowed; use one of {w}", "{v} ist nicht erlaubt; erlaubt sind {w}"),
+    (
+        "is too long: at most {n} characters (it has {m})",
+        "ist zu lang: höchstens {n} Zeichen (es sind {m})",
+    ),
+    ("needs at least {n} item(s)", "braucht mindestens {n} Eintrag/Einträge"),
+    ("has too many items: at most {n}", "hat zu viele Einträge: höchstens {n}"),
+    ("must be text", "muss ein Text sein"),
+    ("must be a list", "muss eine Liste sein"),
+    ("must be a number", "muss eine Zahl sein"),
+    ("must be a whole number", "muss eine ganze Zahl sein"),
+    ("must be true or false", "muss true oder false sein"),
+    ("must be at least {n}", "muss mindestens {n} sein"),
+    ("must be at most {n}", "darf höchstens {n} sein"),
+    (
+        "must be a text, or a text in each language ({de: …, en: …})",
+        "muss ein Text sein oder ein Text in jeder Sprache ({{de: …, en: …}})",
+    ),
+    (
+        "duplicate key {v}; each key may appear once",
+        "doppelter Schlüssel {v}; jeder Schlüssel darf nur einmal vorkommen",
+    ),
+    ("duplicate key {v}", "doppelter Schlüssel {v}"),
+    ("{v} must be a list of mappings", "{v} muss eine Liste von Zuordnungen sein"),
+    (
+        "the store must be a single YAML document",
+        "Der Speicher muss ein einzelnes YAML-Dokument sein",
+    ),
+    (
+        "the store is empty; it needs the keys partners, topics and events",
+        "Der Speicher ist leer; er braucht die Schlüssel partners, topics und events",
+    ),
+    (
+        "the store must be a mapping with the keys partners, topics and events, not a list",
+        "Der Speicher muss eine Zuordnung mit den Schlüsseln partners, topics und events "
+        "sein, keine Liste",
+    ),
+    (
+        "the store must be a mapping with the keys partners, topics and events, not a single value",
+        "Der Speicher muss eine Zuordnung mit den Schlüsseln partners, topics und events "
+        "sein, kein einzelner Wert",
+    ),
+    (
+        "YAML tags such as {v} are not allowed; write plain values",
+        "YAML-Tags wie {v} sind nicht erlaubt; schreiben Sie einfache Werte",
+    ),
+    ("a key must be a plain word", "Ein Schlüssel muss ein einfaches Wort sein"),
+    (
+        "YAML aliases (*name) are not allowed; write the value out",
+        "YAML-Aliase (*name) sind nicht erlaubt; schreiben Sie den Wert aus",
+    ),
+    ("the YAML is nested too deeply", "Das YAML ist zu tief verschachtelt"),
+    (
+        "malformed YAML: a tab is used for indentation; indent with spaces",
+        "fehlerhaftes YAML: Ein Tabulator rückt ein; rücken Sie mit Leerzeichen ein",
+    ),
+    (
+        "malformed YAML: a quoted text starts here but its closing quote is missing",
+        "fehlerhaftes YAML: Hier beginnt ein Text in Anführungszeichen, dem das schließende "
+        "Zeichen fehlt",
+    ),
+    ("malformed YAML: {v}", "fehlerhaftes YAML: {v}"),
+    (
+        "the file is not UTF-8 text (byte {v}); save it as UTF-8",
+        "Die Datei ist kein UTF-8-Text (Byte {v}); speichern Sie sie als UTF-8",
+    ),
+    (
+        "the file contains the control character {v}, which YAML does not allow; is it a "
+        "binary file?",
+        "Die Datei enthält das Steuerzeichen {v}, das YAML nicht erlaubt; ist es eine Binärdatei?",
+    ),
+    (
+        "the file is larger than {v} MiB; split it",
+        "Die Datei ist größer als {v} MiB; teilen Sie sie",
+    ),
+    (
+        "is a directory; give the path of the YAML file",
+        "ist ein Ordner; geben Sie den Pfad der YAML-Datei an",
+    ),
+    ("no such file; check the path", "keine solche Datei; prüfen Sie den Pfad"),
+    ("cannot be read: permission denied", "kann nicht gelesen werden: keine Berechtigung"),
+    ("cannot be read: {v}", "kann nicht gelesen werden: {v}"),
+)
+
+
+def _template(english: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", english)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(pattern, re.DOTALL)
+
+
+_COMPILED: list[tuple[re.Pattern[str], str]] = []
+
+
+def problem_text(message: str, lang: Lang) -> str:
+    """A problem's message in ``lang`` (the library writes it in English)."""
+    if lang == "en":
+        return message
+    if not _COMPILED:
+        _COMPILED.extend((_template(en), de) for en, de in _PROBLEMS_DE)
+    for pattern, german in _COMPILED:
+        match = pattern.fullmatch(message)
+        if match:
+            return german.format(**match.groupdict())
+    return message

@@ -39,12 +39,16 @@ from .records import (
 
 Item = Partner | Topic | Era | Event | StoreInfo
 
-FORMAT = "5"  # bump when the tables or the storage form change
+FORMAT = "6"  # bump when the tables or the storage form change
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE partner (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE TABLE topic (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE partner (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, search TEXT NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE topic (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, search TEXT NOT NULL, data TEXT NOT NULL
+);
 CREATE TABLE era (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE event (
     id TEXT PRIMARY KEY,
@@ -259,13 +263,20 @@ def _write(conn: sqlite3.Connection, items: Iterable[Item]) -> dict[str, str]:
                 flush()
             continue
         if isinstance(item, Partner):
-            table, data = "partner", _encode_partner(item)
+            names = [item.id, item.name, item.short]
+            for text in (item.names, item.short_names):
+                names += [text.de, text.en] if text else []
+            search = normalize("\n".join(names))
+            rows["partner"].append((item.id, positions["partner"], search, _encode_partner(item)))
+            positions["partner"] += 1
         elif isinstance(item, Topic):
-            table, data = "topic", _dumps([item.label.de, item.label.en])
+            search = normalize("\n".join([item.id, item.label.de, item.label.en]))
+            data = _dumps([item.label.de, item.label.en])
+            rows["topic"].append((item.id, positions["topic"], search, data))
+            positions["topic"] += 1
         else:
-            table, data = "era", _encode_era(item)
-        rows[table].append((item.id, positions[table], data))
-        positions[table] += 1
+            rows["era"].append((item.id, positions["era"], _encode_era(item)))
+            positions["era"] += 1
     flush()
     return {
         "longest_span": str(longest),
@@ -388,8 +399,15 @@ class Index:
                 conds.append(f"e.{column} IN ({', '.join('?' * len(values))})")
                 params += values
         for term in normalize(flt.search).split():
-            conds.append("instr(e.search, ?) > 0")
-            params.append(term)
+            # Every word in the event's own text, or in the names of its partners or topics.
+            conds.append(
+                "(instr(e.search, ?) > 0"
+                " OR EXISTS (SELECT 1 FROM event_partner l JOIN partner p ON p.id = l.partner_id"
+                " WHERE l.event_id = e.id AND instr(p.search, ?) > 0)"
+                " OR EXISTS (SELECT 1 FROM event_topic l JOIN topic t ON t.id = l.topic_id"
+                " WHERE l.event_id = e.id AND instr(t.search, ?) > 0))"
+            )
+            params += [term, term, term]
         return (" AND ".join(conds) or "1"), params
 
     def _select(self, flt: EventFilter, columns: str) -> sqlite3.Cursor:

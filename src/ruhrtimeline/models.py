@@ -16,8 +16,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
@@ -131,7 +133,8 @@ EdtfString = Annotated[
             "type": "string",
             "pattern": EDTF_PATTERN,
             "description": "EDTF subset: 2017, 2018-21 (spring), 2018-08, 2019-08-09, "
-            "2025-01-30T09:00, intervals A/B, qualifiers ~ and ?",
+            "2025-01-30T09:00, intervals A/B, qualifiers ~ (approximate), ? (uncertain) and % "
+            "(both)",
         }
     ),
 ]
@@ -207,16 +210,27 @@ class Coordinates(_Model):
     lon: Annotated[float, Field(ge=-180, le=180)]
 
 
+def _by_language(value: object) -> str:
+    return "by-language" if isinstance(value, dict) else "one-text"
+
+
+#: A name written once, or in each language where they differ ({de: Brüssel, en: Brussels}).
+#: The discriminator keeps errors to the form that was written.
+PlaceName = Annotated[
+    Annotated[Line, Tag("one-text")] | Annotated[LocalizedText, Tag("by-language")],
+    Discriminator(_by_language),
+]
+UNION_TAGS = ("one-text", "by-language")
+
+
 class Location(_Model):
     """Where an event took place: a named place, a city, or online.  A name may be given in
     both languages ({de: Brüssel, en: Brussels}) where they differ."""
 
-    name: Line | LocalizedText | None = None
-    address: Line | LocalizedText | None = None
-    city: Line | LocalizedText | None = None
-    region: Line | LocalizedText | None = Field(
-        None, description="A region when no single city applies"
-    )
+    name: PlaceName | None = None
+    address: PlaceName | None = None
+    city: PlaceName | None = None
+    region: PlaceName | None = Field(None, description="A region when no single city applies")
     country: Country | None = None
     coordinates: Coordinates | None = None
     online: bool = False

@@ -8,13 +8,15 @@ ends on 31 December), so ``--year 2019`` includes the Themenforen of December 20
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .dates import PRECISIONS, DateError, parse_bound, year_bounds
+from .dates import PRECISIONS, DateError, Lang, parse_bound, year_bounds
 from .errors import InvalidValue
-from .records import STATUSES
+from .records import STATUSES, Event
 
 _FOLD = str.maketrans(
     {
@@ -36,10 +38,17 @@ _FOLD = str.maketrans(
 )
 
 
+# German spells umlauts out where they cannot be typed (Bruessel, Buergermeister): fold those
+# spellings too, on both sides of a search.
+_SPELLED_OUT = re.compile(r"([aou])e")
+
+
 def normalize(text: str) -> str:
-    """Case- and accent-insensitive form for searching: ``Górnośląsko`` → ``gornoslasko``."""
+    """Case- and accent-insensitive form for searching: ``Górnośląsko`` → ``gornoslasko``,
+    ``Brüssel`` and ``Bruessel`` → ``brussel``, ``Straße`` → ``strasse``."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _SPELLED_OUT.sub(r"\1", plain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +126,23 @@ class EventFilter:
         low = first if self.first is None else max(self.first, first)
         high = last if self.last is None else min(self.last, last)
         return replace(self, first=low, last=high)
+
+
+#: The orders of ``sort_events``: by date (first day, then id: the store's own order), id,
+#: title (in the language given, ignoring case and accents) or the date of the last change.
+SORT_KEYS = ("date", "id", "title", "updated")
+
+
+def sort_events(
+    events: Iterable[Event], key: str, lang: Lang = "en", *, reverse: bool = False
+) -> list[Event]:
+    """Events in another order than the store's (which is by date)."""
+    if key not in SORT_KEYS:
+        raise InvalidValue(f"unknown order {key!r}; use one of {', '.join(SORT_KEYS)}")
+    orders: dict[str, Callable[[Event], tuple[object, ...]]] = {
+        "date": lambda e: (e.first, e.id),
+        "id": lambda e: (e.id,),
+        "title": lambda e: (normalize(e.title[lang]), e.id),
+        "updated": lambda e: (e.updated or date.min, e.first, e.id),
+    }
+    return sorted(events, key=orders[key], reverse=reverse)

@@ -258,10 +258,7 @@ def overview(report: Report) -> str:
         result = text("no_milestones", lang, period=label)
     else:
         partners = [directory.short(p, lang) for p in report.counts.by_partner]
-        topics = [
-            f"{directory.topic_label(t, lang)} ({n})"
-            for t, n in list(report.counts.by_topic.items())[:3]
-        ]
+        topics = _topics_sentence(report)
         n = len(report.events)
         if lang == "en":
             result = (
@@ -275,8 +272,7 @@ def overview(report: Report) -> str:
                     f"{'is' if m == 1 else 'are'} not precisely dated, and "
                     f"{'is' if m == 1 else 'are'} listed separately."
                 )
-            if topics:
-                result += f" The busiest topics: {_join(topics, lang)}."
+            result += topics
         else:
             verb = "fällt" if n == 1 else "fallen"
             where = f"ins Jahr {label}" if report.period.year else f"in den Zeitraum {label}"
@@ -291,8 +287,7 @@ def overview(report: Report) -> str:
                     else f" {m} weitere überschneiden sich nur mit dem Zeitraum oder sind nicht "
                     "genau datiert und stehen gesondert."
                 )
-            if topics:
-                result += f" Die häufigsten Themen: {_join(topics, lang)}."
+            result += topics
     if report.first_time:
         shorts = [directory.short(p.id, lang) for p, _ in report.first_time]
         result += (
@@ -309,6 +304,26 @@ def overview(report: Report) -> str:
             else f" Geplant für {following}: {count}."
         )
     return result
+
+
+def _topics_sentence(report: Report) -> str:
+    """What the events were about: the busiest topics where some came up more than once
+    (with their counts), else the topics, without a ranking that is not there."""
+    lang, directory = report.lang, report.directory
+    counts = report.counts.by_topic
+    busiest = [(t, n) for t, n in counts.items() if n > 1][:3]
+    if busiest:
+        named = [f"{directory.topic_label(t, lang)} ({n})" for t, n in busiest]
+        lead = "The busiest topics" if lang == "en" else "Die häufigsten Themen"
+        return f" {lead}: {_join(named, lang)}."
+    if not counts:
+        return ""
+    labels = [directory.topic_label(t, lang) for t in counts]
+    if len(labels) > 4:
+        more = len(labels) - 3
+        labels = [*labels[:3], f"{more} more" if lang == "en" else f"{more} weitere"]
+    lead = "Topics" if lang == "en" else "Themen"
+    return f" {lead}: {_join(labels, lang)}."
 
 
 def _join(items: list[str], lang: Lang) -> str:
@@ -397,8 +412,8 @@ def to_markdown(report: Report) -> str:
     out += [f"## {text('counts', lang)}", ""]
     out += _md_counts(report)
     first_time = [
-        f"- {md_escape(_partner_label(directory, partner.id, lang))} "
-        f"({text('first_event', lang)}: {md_escape(_first_event(activity, lang))})"
+        f"- {md_escape(_partner_label(directory, partner.id, lang))}, "
+        f"{text('first_event', lang)}: {md_escape(_first_event(activity, lang))}"
         for partner, activity in report.first_time
     ]
     section(text("first_time", lang), first_time)

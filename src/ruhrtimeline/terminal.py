@@ -7,8 +7,9 @@ on a terminal `to_rich` turns the same lines into rich ``Text`` with colours.
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,20 +23,37 @@ if TYPE_CHECKING:
 Span = tuple[str, str]  # (text, style name); "" is unstyled
 Line = list[Span]
 
-# Partner badges take their colour from the partner's place in the store.
+# What a terminal would obey rather than show: C0 and C1 controls (ESC starts colour, cursor
+# and clipboard sequences), DEL, and the bidirectional overrides that reorder a line.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """Text as a terminal or a log shows it literally: control and bidi characters written as
+    escapes (``\\x1b``, ``\\u202e``) instead of acted on."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+# Partner badges take their colour from the partner's place in the store: white bold text on
+# mid-dark backgrounds (contrast 4.5:1 or more), which stand out on light and dark terminal
+# themes alike; sixteen of them, so that a store's first sixteen partners never share one.
 _BADGE_COLOURS = (
-    "cyan",
-    "magenta",
-    "green",
-    "yellow",
-    "blue",
-    "red",
-    "bright_cyan",
-    "bright_magenta",
-    "bright_green",
-    "bright_yellow",
-    "bright_blue",
-    "bright_red",
+    "#1d4ed8",  # blue
+    "#b91c1c",  # red
+    "#047857",  # green
+    "#7e22ce",  # purple
+    "#a16207",  # ochre
+    "#0e7490",  # cyan
+    "#be185d",  # pink
+    "#4d7c0f",  # olive
+    "#c2410c",  # orange
+    "#4338ca",  # indigo
+    "#0f766e",  # teal
+    "#9f1239",  # crimson
+    "#57534e",  # stone
+    "#6d28d9",  # violet
+    "#15803d",  # leaf
+    "#1e3a8a",  # navy
 )
 _STYLES = {
     "year": "bold",
@@ -54,7 +72,7 @@ _STYLES = {
     "heading": "bold",
     "label": "bold",
     "muted": "dim",
-    "url": "blue underline",
+    "url": "underline",  # the terminal's own text colour reads on any theme
     "other-title": "italic dim",
 }
 
@@ -124,8 +142,12 @@ def timeline(
     width: int = 80,
     *,
     fancy: bool = False,
+    coloured: bool = False,
 ) -> list[Line]:
-    """Events grouped by year, a vertical rule with a marker per event."""
+    """Events grouped by year, a vertical rule with a marker per event.
+
+    ``fancy`` draws Unicode markers and rules (a terminal); ``coloured`` draws partners as
+    coloured badges instead of bracketed names."""
     g = Glyphs.for_terminal(fancy)
     width = max(width, 40)
     out: list[Line] = []
@@ -168,7 +190,7 @@ def timeline(
         )
         out += wrap(words(event.title[lang], title_style), width, gutter, gutter)
         meta: list[Span] = [
-            (_badge(directory.short(p, lang), fancy), badge_style(directory, p))
+            (_badge(directory.short(p, lang), coloured), badge_style(directory, p))
             for p in event.partners
         ]
         topics = [directory.topic_label(t, lang) for t in event.topics]
@@ -182,92 +204,148 @@ def timeline(
     return out
 
 
-def _badge(short: str, fancy: bool) -> str:
-    # Coloured blocks on a terminal; brackets keep badges apart in plain text.
-    return f" {short} " if fancy else f"[{short}]"
+def _badge(short: str, coloured: bool) -> str:
+    # Coloured blocks where there is colour; brackets keep badges apart everywhere else.
+    return f" {short} " if coloured else f"[{short}]"
 
 
-def event_rows(events: Iterable[Event], directory: Directory, lang: Lang) -> list[list[str]]:
-    """The cells of the event table: date, title, partners, topics, place."""
-    return [
-        [
-            e.when(lang) + _status_suffix(e, lang),
-            e.title[lang],
-            " ".join(directory.short(p, lang) for p in e.partners),
-            ", ".join(directory.topic_label(t, lang) for t in e.topics),
-            e.place(lang),
-        ]
-        for e in events
-    ]
+#: The columns of the event table, by name: header word and cell (``list --columns``).
+EVENT_COLUMNS: dict[str, tuple[str, Callable[[Event, Directory, Lang], str]]] = {
+    "id": ("id", lambda e, d, lang: e.id),
+    "date": ("date", lambda e, d, lang: e.when(lang) + _status_suffix(e, lang)),
+    "title": ("title", lambda e, d, lang: e.title[lang]),
+    "partners": ("partners", lambda e, d, lang: " ".join(d.short(p, lang) for p in e.partners)),
+    "topics": ("topics", lambda e, d, lang: ", ".join(d.topic_label(t, lang) for t in e.topics)),
+    "place": ("place", lambda e, d, lang: e.place(lang)),
+    "status": ("status", lambda e, d, lang: word(e.status, lang)),
+}
+DEFAULT_COLUMNS = ("date", "title", "partners", "topics", "place")
 
 
-def event_headers(lang: Lang) -> list[str]:
-    return [word(k, lang) for k in ("date", "title", "partners", "topics", "place")]
+@dataclass(frozen=True)
+class Table:
+    """Headers and cells; ``main`` is the column of running text (it gets a double share)."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    main: int | None = None
 
 
-def _share(budget: int, wanted: list[int], floors: list[int], weights: list[int]) -> list[int]:
-    """Split ``budget`` columns: narrow columns get what they need, wide ones share by weight."""
-    result = list(floors)
-    pending = sorted(range(len(wanted)), key=lambda i: wanted[i] / weights[i])
-    left = budget
-    while pending:
-        unit = left / sum(weights[j] for j in pending)
-        i = pending[0]
-        if wanted[i] <= unit * weights[i]:
-            result[i] = max(wanted[i], floors[i])
-            left -= result[i]
-            pending.pop(0)
-            continue
-        for j in pending:
-            result[j] = max(int(unit * weights[j]), floors[j])
-        break
-    return result
+def event_table(
+    events: Iterable[Event],
+    directory: Directory,
+    lang: Lang,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+) -> Table:
+    """The event table, in the columns asked for."""
+    chosen = [EVENT_COLUMNS[name] for name in columns]
+    headers = [word(key, lang) for key, _ in chosen]
+    rows = [[cell(e, directory, lang) for _, cell in chosen] for e in events]
+    return Table(headers, rows, columns.index("title") if "title" in columns else None)
 
 
-def grid(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    width: int,
-    flexible: Sequence[int] = (),
-    *,
-    fancy: bool = False,
-) -> list[Line]:
-    """A table of padded columns with long cells wrapped; a box-drawing rule only if fancy."""
+_GAP = 2
+_READABLE = 12  # a column narrower than this (unless its text is shorter) no longer reads
+
+
+def _longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
+
+
+def _typical(lengths: list[int]) -> int:
+    # What most cells need: one long outlier (a timed date) wraps instead of widening all.
+    ordered = sorted(lengths)
+    return ordered[min(len(ordered) - 1, (len(ordered) * 3) // 4)] if ordered else 0
+
+
+def column_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, main: int | None = None
+) -> list[int] | None:
+    """Widths that fit ``width`` without splitting a word, or None where a table would not
+    read (then the rows are stacked).  Columns get what their longest word needs, the first
+    column (the date) what most of its cells need, then the others what most of theirs need,
+    then the rest in proportion to what is still missing."""
     n = len(headers)
-    gap = 2
-    natural = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(n)]
-    flexible = [i for i in (flexible or range(n)) if i < n]
-    fixed = sum(natural[i] for i in range(n) if i not in flexible)
-    # The first flexible column (the title) gets a double share.
-    widths = _share(
-        width - fixed - gap * (n - 1),
-        [natural[i] for i in flexible],
-        [max(len(headers[i]), 8) for i in flexible],
-        [2 if k == 0 else 1 for k in range(len(flexible))],
-    )
-    widths = [widths[flexible.index(i)] if i in flexible else natural[i] for i in range(n)]
+    room = width - _GAP * (n - 1)
+    cells = [[row[i] for row in rows] for i in range(n)]
+    natural = [max([len(headers[i])] + [len(c) for c in cells[i]]) for i in range(n)]
+    need = [
+        max([_longest_word(headers[i])] + [_longest_word(c) for c in cells[i]]) for i in range(n)
+    ]
+    if sum(natural) <= room:
+        return natural
+    floor = [max(need[i], min(natural[i], _READABLE)) for i in range(n)]
+    if sum(floor) > room:
+        return None
+    typical = [max(floor[i], _typical([len(c) for c in cells[i]])) for i in range(n)]
+    weight = [2 if i == main else 1 for i in range(n)]  # running text gets a double share
+    widths = list(floor)
+    # The first column (the date, or an id) gets what most of its cells need first.
+    widths[0] = min(typical[0], widths[0] + room - sum(widths))
+    for target in (typical, natural):
+        missing = [target[i] - widths[i] for i in range(n)]
+        left = room - sum(widths)
+        if sum(missing) <= left:
+            widths = list(target)
+            continue
+        total = sum(missing[i] * weight[i] for i in range(n))
+        share = [min(missing[i], missing[i] * weight[i] * left // total) for i in range(n)]
+        widths = [widths[i] + share[i] for i in range(n)]
+        for i in sorted(range(n), key=lambda k: -missing[k])[: left - sum(share)]:
+            widths[i] += 1
+        break
+    return widths
+
+
+def _lines(text: str, width: int) -> list[str]:
+    # Between words only; a word longer than the whole width is the one exception.
+    return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=True) or [""]
+
+
+def grid(table: Table, width: int, *, fancy: bool = False) -> list[Line]:
+    """A table whose lines never exceed ``width`` and whose words are never split; below the
+    width where columns no longer read, one block per row ("stacked")."""
+    headers, rows = table.headers, table.rows
+    widths = column_widths(headers, rows, width, table.main)
+    if widths is None:
+        return _stacked(headers, rows, width)
+    n = len(headers)
     out: list[Line] = []
 
     def emit(cells: Sequence[str], style: str) -> None:
-        wrapped = [
-            textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""] for i, c in enumerate(cells)
-        ]
+        wrapped = [_lines(c, widths[i]) for i, c in enumerate(cells)]
         for k in range(max(len(w) for w in wrapped)):
             parts = []
             for i in range(n):
                 text = wrapped[i][k] if k < len(wrapped[i]) else ""
                 parts.append(text.ljust(widths[i]) if i < n - 1 else text)
-            out.append([((" " * gap).join(parts).rstrip(), style)])
+            out.append([((" " * _GAP).join(parts).rstrip(), style)])
 
     emit(headers, "heading")
-    out.append([((" " * gap).join(("─" if fancy else "-") * w for w in widths), "muted")])
+    out.append([((" " * _GAP).join(("─" if fancy else "-") * w for w in widths), "muted")])
     for row in rows:
         emit(row, "")
     return out
 
 
+def _stacked(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[Line]:
+    """One block a row: the first cell as its heading, then "Header: value" lines."""
+    out: list[Line] = []
+    indent = "  "
+    for number, row in enumerate(rows):
+        if number:
+            out.append([])
+        out += [[(line, "heading")] for line in _lines(row[0], width)]
+        for header, cell in zip(headers[1:], row[1:], strict=True):
+            if not cell:
+                continue
+            tokens = words(f"{header}:", "label") + words(cell, "")
+            out += wrap(tokens, width, [(indent, "")], [(indent * 2, "")])
+    return out
+
+
 def show(
-    event: Event, directory: Directory, lang: Lang, width: int = 80, *, fancy: bool = False
+    event: Event, directory: Directory, lang: Lang, width: int = 80, *, coloured: bool = False
 ) -> list[Line]:
     """One event in full: both titles, when, where, who, what, and numbered sources."""
     width = max(width, 40)
@@ -300,7 +378,7 @@ def show(
         "partners",
         [
             [
-                (_badge(directory.short(p, lang), fancy), badge_style(directory, p)),
+                (_badge(directory.short(p, lang), coloured), badge_style(directory, p)),
                 *words(directory.partner_name(p, lang), ""),
             ]
             for p in event.partners
@@ -346,32 +424,20 @@ def _last(value: EdtfDate | None, lang: Lang) -> str:
     return format_point(value.end or value.start, lang) if value else ""
 
 
-def partner_rows(
+def partner_table(
     partners: Iterable[Partner], activity: Mapping[str, Activity], lang: Lang
-) -> list[list[str]]:
+) -> Table:
+    headers = [word(k, lang) for k in ("id", "name", "country", "events", "first", "last")]
     rows = []
     for p in partners:
         a = activity.get(p.id, Activity())
-        rows.append(
-            [
-                p.id,
-                p.label(lang),
-                p.country,
-                str(a.events),
-                _first(a.first_date, lang),
-                _last(a.last_date, lang),
-            ]
-        )
-    return rows
+        first, last = _first(a.first_date, lang), _last(a.last_date, lang)
+        rows.append([p.id, p.label(lang), p.country, str(a.events), first, last])
+    return Table(headers, rows, main=1)
 
 
-def partner_headers(lang: Lang) -> list[str]:
-    return [word(k, lang) for k in ("id", "name", "country", "events", "first", "last")]
-
-
-def topic_rows(
-    topics: Iterable[Topic], activity: Mapping[str, Activity], lang: Lang
-) -> list[list[str]]:
+def topic_table(topics: Iterable[Topic], activity: Mapping[str, Activity], lang: Lang) -> Table:
+    headers = [word(k, lang) for k in ("id", "label", "events", "first", "last")]
     rows = []
     for t in topics:
         a = activity.get(t.id, Activity())
@@ -384,15 +450,11 @@ def topic_rows(
                 _last(a.last_date, lang),
             ]
         )
-    return rows
-
-
-def topic_headers(lang: Lang) -> list[str]:
-    return [word(k, lang) for k in ("id", "label", "events", "first", "last")]
+    return Table(headers, rows, main=1)
 
 
 def to_plain(lines: Iterable[Line]) -> str:
-    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
+    return "".join(safe("".join(text for text, _ in line).rstrip()) + "\n" for line in lines)
 
 
 def to_rich(lines: Iterable[Line]) -> Text:
@@ -401,9 +463,12 @@ def to_rich(lines: Iterable[Line]) -> Text:
 
     text = Text()
     for line in lines:
-        for chunk, style in line:
+        for unsafe, style in line:
+            chunk = safe(unsafe)
             if style.startswith("badge:"):
-                text.append(chunk, style=f"bold black on {style[6:]}")
+                text.append(chunk, style=f"bold #ffffff on {style[6:]}")
+            elif style == "url":
+                text.append(chunk, style=f"{_STYLES['url']} link {chunk}")  # clickable (OSC 8)
             else:
                 text.append(chunk, style=_STYLES.get(style, ""))
         text.append("\n")

@@ -52,9 +52,12 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
     found: list[tuple[Path_, bool, str]] = []
     ids: dict[str, dict[str, int]] = {section: {} for section in SECTIONS}
     references: list[tuple[Path_, str, str]] = []  # (where, "partners" or "topics", id)
+    item_ids: dict[Path_, str] = {}  # what each item calls itself, valid or not
 
     for section, index, item in reader.items():
         where: Path_ = (section, index)
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            item_ids[where] = item["id"]
         model_type = _MODELS[section]
         try:
             model = model_type.model_validate(item)
@@ -108,7 +111,10 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
         problems = list(reader.problems)
         for where, at_key, message in found:
             line, column = locator.locate(where, key=at_key)
-            problems.append(Problem(str(path), line, column, field_path(where), message))
+            item_id = item_ids.get(where[:2])
+            problems.append(
+                Problem(str(path), line, column, field_path(where), message, item_id or "")
+            )
         problems.sort(key=lambda p: (p.line, p.column))
         raise StoreError(path, problems)
     yield StoreInfo(_optional_text(header.title), _optional_text(header.description))
@@ -225,9 +231,12 @@ def _pydantic_problems(
     """(path, point-at-key, message) triples for a pydantic error."""
     out: list[tuple[Path_, bool, str]] = []
     for err in exc.errors(include_url=False):
-        loc: Path_ = tuple(err["loc"])
+        loc: Path_ = tuple(step for step in err["loc"] if step not in models.UNION_TAGS)
         kind = err["type"]
-        message = err["msg"]
+        ctx = err.get("ctx", {})
+        message = _TYPES.get(kind, err["msg"])
+        if kind == "string_type" and "one-text" in err["loc"]:
+            message = _TYPES["union_tag_invalid"]  # a name: one text or one in each language
         at_key = False
         if kind == "missing":
             message = f"required field {loc[-1]!r} is missing"
@@ -237,18 +246,46 @@ def _pydantic_problems(
             message = f"unknown field {loc[-1]!r}{_suggest(str(loc[-1]), names)}"
             at_key = True
         elif kind == "value_error":
-            message = message.removeprefix("Value error, ")
-        elif kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {})):
+            message = err["msg"].removeprefix("Value error, ")
+        elif kind == "string_pattern_mismatch" and "a-z0-9" in str(ctx):
             message = (
                 f"{err['input']!r} is not a valid id: use lower-case letters, digits and "
                 "single hyphens (e.g. gzm, rvr-gzm-agreement-2019)"
             )
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            message = "must be a mapping of fields (key: value)"
         elif kind == "literal_error":
-            message = f"{err['input']!r} is not allowed: {message[0].lower()}{message[1:]}"
+            allowed = str(ctx.get("expected", "")).replace("' or '", "', '")
+            message = f"{err['input']!r} is not allowed; use one of {allowed}"
         elif kind == "string_too_long":
             length = len(err["input"]) if isinstance(err["input"], str) else "?"
-            message = f"{message} (it has {length})"
+            message = f"is too long: at most {ctx.get('max_length')} characters (it has {length})"
+        elif kind == "too_short":
+            message = f"needs at least {ctx.get('min_length')} item(s)"
+        elif kind == "too_long":
+            message = f"has too many items: at most {ctx.get('max_length')}"
+        elif kind in ("greater_than_equal", "greater_than"):
+            message = f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}"
+        elif kind in ("less_than_equal", "less_than"):
+            message = f"must be at most {_number(ctx.get('le', ctx.get('lt')))}"
         out.append((base + loc, at_key, message))
     return out
+
+
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# pydantic's error types, in our words (its own wording changes between versions).
+_TYPES = {
+    "model_type": "must be a mapping of fields (key: value)",
+    "model_attributes_type": "must be a mapping of fields (key: value)",
+    "dict_type": "must be a mapping of fields (key: value)",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "union_tag_invalid": "must be a text, or a text in each language ({de: …, en: …})",
+}

@@ -174,6 +174,11 @@ def run(args: Sequence[str]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a full disk, a folder that may not be written: not our bug
+        _traceback(debug)
+        where = f"{exc.filename}: " if exc.filename else ""
+        stderr(f"error: {where}{exc.strerror or exc}")
+        return 1
     except Exception as exc:
         _traceback(debug)
         stderr(
@@ -194,9 +199,12 @@ def _traceback(debug: bool) -> None:
 def _failed(exc: RuhrtimelineError, debug: bool) -> int:
     _traceback(debug)
     if isinstance(exc, StoreError) and exc.problems:
+        from ruhrtimeline.i18n import default_lang, problem_text
+
+        lang = default_lang()
         shown = exc.problems[:20]
         for problem in shown:
-            stderr(str(problem))
+            stderr(problem.render(problem_text(problem.message, lang)))
         more = len(exc.problems) - len(shown)
         tail = f" ({more} more)" if more else ""
         stderr(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,14 +22,17 @@ from ruhrtimeline.records import STATUSES
 if TYPE_CHECKING:
     from ruhrtimeline.files import Data
     from ruhrtimeline.store import Store
-    from ruhrtimeline.terminal import Line
+    from ruhrtimeline.terminal import Line, Table
 
 ENV_DEBUG = "RUHRTIMELINE_DEBUG"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def stderr(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """One line on standard error, with anything a terminal would act on made visible."""
+    from ruhrtimeline.terminal import safe
+
+    sys.stderr.write(safe(message) + "\n")
     sys.stderr.flush()
 
 
@@ -58,8 +61,16 @@ class Group(click.Group):
 # --- values checked as they are parsed ------------------------------------------------------
 
 
-def _bound(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A period bound: YYYY, YYYY-MM or YYYY-MM-DD (kept as text; the filter reads it)."""
+def _once(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | None:
+    # Taken as repeatable so that a second value is an error, not silently the one that counts.
+    if len(values) > 1:
+        raise click.BadParameter(f"given {len(values)} times; give it once", ctx, param)
+    return values[0] if values else None
+
+
+def _bound(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | None:
+    """A period bound: YYYY, YYYY-MM, a season or YYYY-MM-DD (kept as text for the filter)."""
+    value = _once(ctx, param, values)
     if value is not None:
         try:
             parse_bound(value)
@@ -68,7 +79,8 @@ def _bound(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
-def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+def _year(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> int | None:
+    value = _once(ctx, param, values)
     if value is None:
         return None
     if not value.isascii() or not value.isdigit():
@@ -212,18 +224,26 @@ _FILTER_OPTIONS = (
     ),
     click.option("--all-topics", is_flag=True, help="Require every --topic, not any."),
     click.option(
-        "--year", "-y", callback=_year, metavar="YYYY", help="Only events that overlap this year."
+        "--year",
+        "-y",
+        multiple=True,
+        callback=_year,
+        metavar="YYYY",
+        help="Only events that overlap this year.",
     ),
     click.option(
         "--from",
         "start",
+        multiple=True,
         callback=_bound,
         metavar="DATE",
-        help="Only events that end on or after DATE (2019, 2019-08 or 2019-08-09).",
+        help="Only events that end on or after DATE (2019, 2019-08, 2019-08-09 or a season "
+        "such as 2019-21 for spring).",
     ),
     click.option(
         "--to",
         "end",
+        multiple=True,
         callback=_bound,
         metavar="DATE",
         help="Only events that start on or before DATE (a partial date covers its whole period).",
@@ -269,6 +289,13 @@ def _filters(skip: frozenset[str] = frozenset()) -> Callable[[F], F]:
         @functools.wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name) for name in _FILTER_NAMES if name not in skip}
+            for flag, ids, option in (
+                ("all_partners", "partners", "--partner"),
+                ("all_topics", "topics", "--topic"),
+            ):
+                if values[flag] and not values[ids]:
+                    hint = f"'--{flag.replace('_', '-')}'"
+                    raise click.BadParameter(f"needs at least one {option}", param_hint=hint)
             kwargs["flt"] = EventFilter.build(**values)
             return command(*args, **kwargs)
 
@@ -368,15 +395,19 @@ class Terminal:
             soft_wrap=True,
         )
         if self.pager:
+            # less shows colours only with -R; -F and -X leave short output on the screen (as
+            # git does, unless the user has chosen otherwise).
+            os.environ.setdefault("LESS", "FRX")
+            os.environ.setdefault("LV", "-c")
             with console.pager(styles=self.color):
                 console.print(to_rich(lines), end="")
         else:
             console.print(to_rich(lines), end="")
 
-    def table(self, headers: list[str], rows: list[list[str]], flexible: Sequence[int]) -> None:
+    def table(self, table: Table) -> None:
         from ruhrtimeline.terminal import grid
 
-        self.lines(grid(headers, rows, self.width, flexible, fancy=self.tty))
+        self.lines(grid(table, self.width, fancy=self.tty))
 
 
 def emit(data: Data, output: Path | None) -> None:

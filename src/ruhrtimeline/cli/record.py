@@ -16,7 +16,10 @@ from .options import (
     debug_option,
     emit,
     format_option,
+    lang_option,
+    language,
     output_option,
+    stderr,
 )
 
 
@@ -25,8 +28,9 @@ from .options import (
     "path", metavar="[PATH]", required=False, type=click.Path(dir_okay=True, path_type=str)
 )
 @format_option("text", "json", help="text, or json (a list of problems) for editors and CI.")
+@lang_option
 @common_options
-def validate(path: str | None, fmt: str, store: str | None) -> None:
+def validate(path: str | None, fmt: str, lang: str | None, store: str | None) -> None:
     """Check a store and report every problem at once, as file:line:column: field: message.
 
     PATH is the store to check [default: --store, $RUHRTIMELINE_STORE, else the bundled store].
@@ -34,9 +38,12 @@ def validate(path: str | None, fmt: str, store: str | None) -> None:
 
     Example: ruhrtimeline validate data/events.yaml --format json
     """
+    from ruhrtimeline.i18n import count_events, problem_text, word
     from ruhrtimeline.listing import json_text
     from ruhrtimeline.store import load_store
+    from ruhrtimeline.terminal import safe
 
+    lang_ = language(lang)
     target = path or store or click.get_current_context().ensure_object(Settings).store
     if target is not None and not Path(target).exists():
         raise click.UsageError(f"{target}: no such file")
@@ -44,21 +51,24 @@ def validate(path: str | None, fmt: str, store: str | None) -> None:
         db = load_store(target)
     except StoreError as exc:
         if fmt == "json":
-            emit(json_text([p.as_dict() for p in exc.problems]), None)
+            problems = [
+                {**p.as_dict(), "message": problem_text(p.message, lang_)} for p in exc.problems
+            ]
+            emit(json_text(problems), None)
         else:
             for problem in exc.problems:
-                click.echo(str(problem))
+                click.echo(safe(problem.render(problem_text(problem.message, lang_))))
             n = len(exc.problems)
-            click.echo(f"{n} problem{'s' if n != 1 else ''} in {exc.path}", err=True)
+            stderr(word("problem_in" if n == 1 else "problems_in", lang_, n=n, path=exc.path))
         raise click.exceptions.Exit(1) from None
     with db:
         if fmt == "json":
             emit("[]\n", None)
             return
-        click.echo(
-            f"{db.path}: valid ({db.count()} events, {len(db.partners())} partners, "
-            f"{len(db.topics())} topics)"
-        )
+        events = count_events(db.count(), lang_)
+        partners, topics = len(db.partners()), len(db.topics())
+        valid = word("valid", lang_, path=db.path, events=events, partners=partners, topics=topics)
+        click.echo(safe(valid))
 
 
 @click.command(cls=Command)

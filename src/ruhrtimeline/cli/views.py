@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ruhrtimeline.dates import Lang
 from ruhrtimeline.i18n import word
-from ruhrtimeline.query import EventFilter
+from ruhrtimeline.query import SORT_KEYS, EventFilter
+from ruhrtimeline.records import Event
+
+if TYPE_CHECKING:
+    from ruhrtimeline.terminal import Table
 
 from .options import (
     Command,
@@ -100,16 +105,53 @@ def timeline(
     if not events:
         stderr(word("no_events", lang_))
         return
-    lines = layout(events, db.directory, lang_, term.width, fancy=term.tty and output is None)
-    if output is not None:
+    plain = output is not None and str(output) != "-"
+    lines = layout(
+        events,
+        db.directory,
+        lang_,
+        term.width,
+        fancy=term.tty and not plain,
+        coloured=term.color and not plain,
+    )
+    if plain:
         emit(to_plain(lines), output)
     else:
         term.lines(lines)
 
 
+def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from ruhrtimeline.terminal import DEFAULT_COLUMNS, EVENT_COLUMNS
+
+    if value is None:
+        return DEFAULT_COLUMNS
+    names = tuple(name.strip().lower() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in EVENT_COLUMNS]
+    if unknown or not names:
+        known = ", ".join(EVENT_COLUMNS)
+        raise click.BadParameter(f"unknown column {', '.join(unknown)!r}; use {known}", ctx, param)
+    return names
+
+
 @click.command("list", cls=Command)
 @filter_options
 @format_option("table", "json", "csv", "markdown", help="table, json, csv or markdown.")
+@click.option(
+    "--columns",
+    "-c",
+    metavar="NAMES",
+    callback=_columns,
+    help="Columns of the table and of markdown, comma-separated, from id, date, title, "
+    "partners, topics, place, status [default: date,title,partners,topics,place].",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(SORT_KEYS),
+    default="date",
+    show_default=True,
+    help="Order: by date, id, title (in --lang) or last change (updated).",
+)
+@click.option("--reverse", "-r", is_flag=True, help="The other way round (latest first).")
 @output_option
 @lang_option
 @width_option
@@ -119,6 +161,9 @@ def timeline(
 def list_events(
     flt: EventFilter,
     fmt: str,
+    columns: tuple[str, ...],
+    sort: str,
+    reverse: bool,
     output: Path | None,
     lang: str | None,
     width: int | None,
@@ -128,36 +173,38 @@ def list_events(
 ) -> None:
     """List events as a table, or as JSON, CSV or Markdown for scripts.
 
-    JSON: one object an event, sorted by start date then id (fields in the README).
+    JSON: one object an event, sorted by start date then id unless --sort says otherwise
+    (fields in the README).
 
-    Example: ruhrtimeline list --partner gzm --year 2019 --format json
+    Example: ruhrtimeline list --partner gzm --year 2019 --columns id,date,title
     """
     from ruhrtimeline import listing
+    from ruhrtimeline.query import sort_events
 
     db = open_store(store)
+    lang_ = language(lang)
+    events: Iterable[Event] = db.iter_events(flt)
+    if sort != "date" or reverse:
+        events = sort_events(events, sort, lang_, reverse=reverse)
     if fmt == "json":
-        emit_text(listing.events_json(db.iter_events(flt)), output)
+        emit_text(listing.events_json(events), output)
         return
     if fmt == "csv":
-        emit(listing.events_csv(db.iter_events(flt)), output)
+        emit(listing.events_csv(events), output)
         return
-    from ruhrtimeline.terminal import event_headers, event_rows
+    from ruhrtimeline.terminal import event_table
 
-    lang_ = language(lang)
-    events = db.events(flt)
-    headers, rows = event_headers(lang_), event_rows(events, db.directory, lang_)
-    _table(headers, rows, fmt, output, width, no_color, pager, (1, 2, 3, 4), lang_, not events)
+    table = event_table(events, db.directory, lang_, columns)
+    _table(table, fmt, output, width, no_color, pager, lang_, not table.rows)
 
 
 def _table(
-    headers: list[str],
-    rows: list[list[str]],
+    table: Table,
     fmt: str,
     output: Path | None,
     width: int | None,
     no_color: bool,
     pager: bool,
-    flexible: Sequence[int],
     lang: Lang,
     empty: bool = False,
 ) -> None:
@@ -166,13 +213,13 @@ def _table(
     from ruhrtimeline.terminal import grid, to_plain
 
     if fmt == "markdown":
-        emit(listing.markdown_table(headers, rows), output)
-    elif output is not None:
-        emit(to_plain(grid(headers, rows, width or 100, flexible)), output)
+        emit(listing.markdown_table(table.headers, table.rows), output)
     elif empty:
         stderr(word("no_events", lang))
+    elif output is not None and str(output) != "-":
+        emit(to_plain(grid(table, width or 100)), output)
     else:
-        Terminal(no_color, width, pager).table(headers, rows, flexible)
+        Terminal(no_color, width, pager).table(table)
 
 
 @click.command(cls=Command)
@@ -208,7 +255,7 @@ def show(
     from ruhrtimeline.terminal import show as layout
 
     term = Terminal(no_color, width, pager)
-    term.lines(layout(event, db.directory, language(lang), term.width, fancy=term.tty))
+    term.lines(layout(event, db.directory, language(lang), term.width, coloured=term.color))
 
 
 @click.command(cls=Command)
@@ -233,7 +280,7 @@ def partners(
     Example: ruhrtimeline partners --format json
     """
     from ruhrtimeline import listing
-    from ruhrtimeline.terminal import partner_headers, partner_rows
+    from ruhrtimeline.terminal import partner_table
 
     db = open_store(store)
     items, activity = db.partners(), db.partner_activity()
@@ -243,8 +290,8 @@ def partners(
         emit(listing.partners_csv(items, activity), output)
     else:
         lang_ = language(lang)
-        rows = partner_rows(items, activity, lang_)
-        _table(partner_headers(lang_), rows, fmt, output, width, no_color, pager, (1,), lang_)
+        table = partner_table(items, activity, lang_)
+        _table(table, fmt, output, width, no_color, pager, lang_)
 
 
 @click.command(cls=Command)
@@ -269,7 +316,7 @@ def topics(
     Example: ruhrtimeline topics --lang de
     """
     from ruhrtimeline import listing
-    from ruhrtimeline.terminal import topic_headers, topic_rows
+    from ruhrtimeline.terminal import topic_table
 
     db = open_store(store)
     items, activity = db.topics(), db.topic_activity()
@@ -279,5 +326,5 @@ def topics(
         emit(listing.topics_csv(items, activity), output)
     else:
         lang_ = language(lang)
-        rows = topic_rows(items, activity, lang_)
-        _table(topic_headers(lang_), rows, fmt, output, width, no_color, pager, (1,), lang_)
+        table = topic_table(items, activity, lang_)
+        _table(table, fmt, output, width, no_color, pager, lang_)
