@@ -32,6 +32,18 @@ HERE = Path(__file__).resolve().parent
 STORES = HERE / "stores"
 RESULTS = HERE / "results"
 YEAR = "2000"
+ADD_EVENT = [
+    "--date",
+    "2026-03-12",
+    "--title-en",
+    "Forum",
+    "--title-de",
+    "Forum",
+    "--partner",
+    "partner-1",
+    "--source",
+    "https://www.example.org/benchmark-forum",
+]
 
 
 @dataclass
@@ -267,6 +279,7 @@ def main() -> None:
     # --- large stores -----------------------------------------------------------------------
     results: dict[int, dict[str, Timing]] = {}
     memory: dict[int, dict[str, float]] = {}
+    warm_after_add: dict[int, bool] = {}
     for size in sizes:
         store = ensure_store(size)
         big = size >= 100_000
@@ -340,6 +353,28 @@ def main() -> None:
                 prepare=["rm", "-rf", str(feeds_dir)],
             ),
         }
+        # Keeping the record: `add event` into a copy of the store whose index is warm, then
+        # the next `list` (each run adds one more event, so each list follows a fresh write).
+        kept = work / f"kept-{size}.yaml"
+        shutil.copyfile(store, kept)
+        add = [*rt, "add", "event", "--store", str(kept), *ADD_EVENT]
+        subprocess.run([*rt, "list", "--store", str(kept)], check=True, capture_output=True)
+        timings["add"] = measure("add event", add, runs, warmup=1)
+        timings["after_add"] = measure(
+            "list after add",
+            [*rt, "list", "--year", YEAR, "--format", "json", "--store", str(kept)],
+            runs,
+            prepare=add,
+        )
+        subprocess.run(add, check=True, capture_output=True)
+        debug = subprocess.run(
+            [*rt, "--debug", "list", "--year", YEAR, "--store", str(kept)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stderr
+        warm_after_add[size] = "cached index" in debug
+        kept.unlink()
         results[size] = {k: v for k, v in timings.items() if v is not None}
         subprocess.run(clear, check=True, capture_output=True)
         memory[size] = {
@@ -410,6 +445,26 @@ def main() -> None:
                 r["export"],
                 "≤ 1.5× one export",
                 r["feeds"].median <= 1.5 * r["export"].median,
+                unit="s",
+            )
+        )
+        out.append(
+            row(
+                "`add event` (index warm before)",
+                r["add"],
+                None,
+                "≤ 3 s",
+                r["add"].median <= 3.0,
+                unit="s",
+            )
+        )
+        out.append(
+            row(
+                "the next `list --year` after an add",
+                r["after_add"],
+                r["warm"],
+                "a warm run, not a rebuild",
+                warm_after_add[size],
                 unit="s",
             )
         )

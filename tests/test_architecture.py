@@ -15,12 +15,12 @@ PACKAGE = Path(__file__).parent.parent / "src" / "ruhrtimeline"
 
 LAYERS: list[set[str]] = [
     {"errors", "dates", "i18n", "locations", "files"},  # foundations
-    {"records", "query"},  # typed records and the filter
+    {"records", "query", "positions"},  # typed records, the filter, where items lie
     {"yaml_reader", "models", "validation"},  # reading and checking a store file
     {"index"},  # SQLite: the only module with SQL
     {"store"},  # find, load, select
     {"listing", "terminal", "ical", "report", "visual", "templates"},  # renderers
-    {"publish"},  # store → renderers → files
+    {"publish", "edits", "importing"},  # files out of the store, changes into it
     {"server"},  # the feed server
     {"cli", "__main__"},  # the command line
 ]
@@ -142,5 +142,5 @@ def test_the_command_line_only_maps() -> None:
                 ), f"{path.name}:{node.lineno}: os.{node.func.attr}"
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "open", f"{path.name}:{node.lineno}"
-            if isinstance(node, ast.Name):
+            if isinstance(node, ast.Name) and path.name != "options.py":  # it reads the clock
                 assert node.id not in {"timedelta", "date"}, f"{path.name}:{node.lineno}"

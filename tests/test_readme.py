@@ -44,3 +44,30 @@ def test_console_examples_are_current(cli: Cli, monkeypatch: pytest.MonkeyPatch)
     if os.environ.get("UPDATE_GOLDEN"):
         README.write_text(current, encoding="utf-8")
     assert current == text, "README examples differ from the output (UPDATE_GOLDEN=1)"
+
+
+WORKED = re.compile(r"A worked example:.*?```sh\n(.*?)```", re.DOTALL)
+
+
+def test_the_worked_example_keeps_a_record(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each command of "Keeping the record" runs, in a new folder, as the README shows it."""
+    match = WORKED.search(README.read_text(encoding="utf-8"))
+    assert match
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUHRTIMELINE_TODAY", "2026-12-02")
+    monkeypatch.delenv("RUHRTIMELINE_STORE", raising=False)
+    printed = ""
+    for line in match.group(1).splitlines():
+        if line.startswith("# prints: "):
+            assert printed == line.removeprefix("# prints: ") + "\n"
+            continue
+        words = shlex.split(line, comments=True)
+        assert words[0] == "ruhrtimeline"
+        result = cli(*words[1:])
+        assert result.exit_code == 0, (line, result.stderr)
+        printed = result.stdout
+    assert "ruhrtimeline.yaml: valid (1 event, 2 partners, 1 topic)" in printed
+    store = (tmp_path / "ruhrtimeline.yaml").read_text(encoding="utf-8")
+    assert "date: 2024-06-12\n" in store and "Metropole Ruhr" not in store

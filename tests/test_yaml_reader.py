@@ -13,7 +13,7 @@ from ruhrtimeline.yaml_reader import Locator, StoreReader, decode, field_path
 def read(text: str) -> tuple[dict[str, list[Any]], StoreReader]:
     reader = StoreReader(text, "store.yaml")
     items: dict[str, list[Any]] = {}
-    for section, _index, item in reader.items():
+    for section, _index, item, _span in reader.items():
         items.setdefault(section, []).append(item)
     return items, reader
 

@@ -35,6 +35,10 @@ class NotFound(RuhrtimelineError, LookupError):
         super().__init__(f"unknown {kind} {value!r}; {hint}")
 
 
+class UnreadableInput(RuhrtimelineError):
+    """A file to import does not hold what its format should (not iCalendar, not a listing)."""
+
+
 class OutputError(RuhrtimelineError):
     """An output file or folder cannot be written."""
 
@@ -79,3 +83,7 @@ class StoreError(RuhrtimelineError):
         cls, path: Path | str, message: str, line: int = 0, column: int = 0, field: str = ""
     ) -> StoreError:
         return cls(path, [Problem(str(path), line, column, field, message)])
+
+
+class Refused(StoreError):
+    """A change that would leave the store invalid: nothing was written."""

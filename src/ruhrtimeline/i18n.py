@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from typing import Literal
 
 from .dates import Lang
 
@@ -39,13 +40,20 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "updated": {"en": "Entry updated", "de": "Eintrag aktualisiert"},
     "no_events": {"en": "No events match.", "de": "Keine Termine gefunden."},
     "valid": {
-        "en": "{path}: valid ({events}, {partners} partners, {topics} topics)",
-        "de": "{path}: gültig ({events}, {partners} Partner, {topics} Themen)",
+        "en": "{path}: valid ({events}, {partners}, {topics})",
+        "de": "{path}: gültig ({events}, {partners}, {topics})",
     },
     "problem_in": {"en": "1 problem in {path}", "de": "1 Problem in {path}"},
+    "warning": {"en": "warning", "de": "Warnung"},
+    "warning_in": {"en": "1 warning in {path}", "de": "1 Warnung in {path}"},
+    "warnings_in": {"en": "{n} warnings in {path}", "de": "{n} Warnungen in {path}"},
     "problems_in": {"en": "{n} problems in {path}", "de": "{n} Probleme in {path}"},
     "event_count": {"en": "{n} events", "de": "{n} Termine"},
     "event_count_1": {"en": "1 event", "de": "1 Termin"},
+    "partner_count": {"en": "{n} partners", "de": "{n} Partner"},
+    "partner_count_1": {"en": "1 partner", "de": "1 Partner"},
+    "topic_count": {"en": "{n} topics", "de": "{n} Themen"},
+    "topic_count_1": {"en": "1 topic", "de": "1 Thema"},
     "page_date": {"en": "page of {date}", "de": "Seite vom {date}"},
     "page_as_of": {"en": "as of {date}", "de": "Stand {date}"},
     "exact_day_unknown": {
@@ -131,8 +139,13 @@ def vocabulary(lang: Lang) -> dict[str, str]:
     return {key: words[lang] for key, words in _WORDS.items()}
 
 
+def counted(noun: Literal["event", "partner", "topic"], n: int, lang: Lang) -> str:
+    """ "1 event", "3 events", "1 Thema", …"""
+    return word(f"{noun}_count_1", lang) if n == 1 else word(f"{noun}_count", lang, n=n)
+
+
 def count_events(n: int, lang: Lang) -> str:
-    return word("event_count_1", lang) if n == 1 else word("event_count", lang, n=n)
+    return counted("event", n, lang)
 
 
 def precision_noun(precision: str, lang: Lang) -> str:
@@ -380,6 +393,18 @@ _PROBLEMS_DE = (
     ("no such file; check the path", "keine solche Datei; prüfen Sie den Pfad"),
     ("cannot be read: permission denied", "kann nicht gelesen werden: keine Berechtigung"),
     ("cannot be read: {v}", "kann nicht gelesen werden: {v}"),
+    (
+        "the title is the same in German and English",
+        "der Titel ist auf Deutsch und Englisch gleich",
+    ),
+    (
+        "the summary is the same in German and English",
+        "die Zusammenfassung ist auf Deutsch und Englisch gleich",
+    ),
+    ("planned, but its period ended on {v}", "geplant, aber sein Zeitraum endete am {v}"),
+    ("{v} lies in the future", "{v} liegt in der Zukunft"),
+    ("duplicate id {v}: the store has it already", "doppelte ID {v}: der Speicher hat sie schon"),
+    ("id {v} given twice", "ID {v} doppelt angegeben"),
 )
 
 

@@ -19,7 +19,7 @@ from icalendar import Calendar, Timezone, vText
 from icalendar import Event as VEvent
 
 from . import __version__
-from .dates import Lang
+from .dates import EdtfDate, Lang, format_date
 from .i18n import count_events, precision_noun, word
 from .records import Directory, Event, Partner, Topic
 
@@ -65,15 +65,20 @@ def description(event: Event, directory: Directory, lang: Lang) -> str:
     return "\n\n".join(parts)
 
 
+def summary_notes(when: EdtfDate, status: str, lang: Lang, timezone: str | None = None) -> str:
+    """What the summary adds to the title: the date where the day is not known, and any
+    status (" (July 2019, planned)"), or ""."""
+    notes = []
+    if when.precision not in ("day", "time") or when.approximate or when.uncertain:
+        notes.append(format_date(when, lang, "long", timezone))
+    if status != "held":
+        notes.append(word(status, lang))
+    return f" ({', '.join(notes)})" if notes else ""
+
+
 def summary(event: Event, lang: Lang) -> str:
     """The title, with the date in brackets when the day is not known, and any status."""
-    notes = []
-    if not event.precise or event.approximate or event.uncertain:
-        notes.append(event.when(lang, "long"))
-    if event.status != "held":
-        notes.append(word(event.status, lang))
-    title = event.title[lang]
-    return f"{title} ({', '.join(notes)})" if notes else title
+    return event.title[lang] + summary_notes(event.date, event.status, lang, event.timezone)
 
 
 def _stamp(event: Event, built: datetime | None) -> datetime:

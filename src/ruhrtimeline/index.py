@@ -17,11 +17,13 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import astuple, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .dates import EdtfDate, parse_edtf
+from .positions import Layout, Section, Span
 from .query import EventFilter, normalize
 from .records import (
     Activity,
@@ -37,22 +39,28 @@ from .records import (
     Topic,
 )
 
-Item = Partner | Topic | Era | Event | StoreInfo
+Entry = tuple[Partner | Topic | Era | Event | StoreInfo, Span | None] | tuple[Layout, None]
 
-FORMAT = "6"  # bump when the tables or the storage form change
+FORMAT = "7"  # bump when the tables or the storage form change
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE partner (
-    id TEXT PRIMARY KEY, position INTEGER NOT NULL, search TEXT NOT NULL, data TEXT NOT NULL
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, search TEXT NOT NULL, data TEXT NOT NULL,
+    span_start INTEGER, span_end INTEGER, span_line INTEGER, span_column INTEGER
 );
 CREATE TABLE topic (
-    id TEXT PRIMARY KEY, position INTEGER NOT NULL, search TEXT NOT NULL, data TEXT NOT NULL
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, search TEXT NOT NULL, data TEXT NOT NULL,
+    span_start INTEGER, span_end INTEGER, span_line INTEGER, span_column INTEGER
 );
-CREATE TABLE era (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE era (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL,
+    span_start INTEGER, span_end INTEGER, span_line INTEGER, span_column INTEGER
+);
 CREATE TABLE event (
     id TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
+    span_start INTEGER, span_end INTEGER, span_line INTEGER, span_column INTEGER,
     first_day INTEGER NOT NULL,
     last_day INTEGER NOT NULL,
     precision TEXT NOT NULL,
@@ -222,7 +230,55 @@ def _search_text(e: Event) -> str:
 # --- building ---------------------------------------------------------------------------------
 
 
-def _write(conn: sqlite3.Connection, items: Iterable[Item]) -> dict[str, str]:
+def _span(span: Span | None) -> tuple[int | None, ...]:
+    return (span.start, span.end, span.line, span.column) if span else (None, None, None, None)
+
+
+Record = Partner | Topic | Era | Event
+_TABLES = {Partner: "partner", Topic: "topic", Era: "era", Event: "event"}
+
+
+def _row(item: Record, position: int, span: Span | None) -> tuple[Any, ...]:
+    """The row of a record in its table."""
+    where = _span(span)
+    if isinstance(item, Event):
+        first, last = item.first.toordinal(), item.last.toordinal()
+        return (
+            item.id,
+            position,
+            *where,
+            first,
+            last,
+            item.precision,
+            item.status,
+            _search_text(item),
+            _encode_event(item),
+        )
+    if isinstance(item, Partner):
+        names = [item.id, item.name, item.short]
+        for text in (item.names, item.short_names):
+            names += [text.de, text.en] if text else []
+        return (item.id, position, normalize("\n".join(names)), _encode_partner(item), *where)
+    if isinstance(item, Topic):
+        search = normalize("\n".join([item.id, item.label.de, item.label.en]))
+        return (item.id, position, search, _dumps([item.label.de, item.label.en]), *where)
+    return (item.id, position, _encode_era(item), *where)
+
+
+def _links(event: Event) -> dict[str, list[tuple[str, str, int]]]:
+    return {
+        "event_partner": [(p, event.id, i) for i, p in enumerate(event.partners)],
+        "event_topic": [(t, event.id, i) for i, t in enumerate(event.topics)],
+    }
+
+
+def _insert(conn: sqlite3.Connection, table: str, batch: Sequence[tuple[Any, ...]]) -> None:
+    if batch:
+        marks = ", ".join("?" * len(batch[0]))
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)  # noqa: S608
+
+
+def _write(conn: sqlite3.Connection, entries: Iterable[Entry]) -> dict[str, str]:
     """Insert the records (in batches); return what goes into the metadata."""
     rows: dict[str, list[tuple[Any, ...]]] = {"partner": [], "topic": [], "era": [], "event": []}
     links: dict[str, list[tuple[str, str, int]]] = {"event_partner": [], "event_topic": []}
@@ -231,57 +287,46 @@ def _write(conn: sqlite3.Connection, items: Iterable[Item]) -> dict[str, str]:
 
     def flush() -> None:
         for table, batch in (*rows.items(), *links.items()):
-            if batch:
-                marks = ", ".join("?" * len(batch[0]))
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)  # noqa: S608
-                batch.clear()
+            _insert(conn, table, batch)
+            batch.clear()
 
     info = StoreInfo()
-    for item in items:
+    layout = Layout({})
+    for item, where in entries:
         if isinstance(item, StoreInfo):
             info = item
             continue
+        if isinstance(item, Layout):
+            layout = item
+            continue
+        table = _TABLES[type(item)]
+        rows[table].append(_row(item, positions[table], where))
+        positions[table] += 1
         if isinstance(item, Event):
-            first, last = item.first.toordinal(), item.last.toordinal()
-            longest = max(longest, last - first)
-            rows["event"].append(
-                (
-                    item.id,
-                    positions["event"],
-                    first,
-                    last,
-                    item.precision,
-                    item.status,
-                    _search_text(item),
-                    _encode_event(item),
-                )
-            )
-            positions["event"] += 1
-            links["event_partner"] += [(p, item.id, i) for i, p in enumerate(item.partners)]
-            links["event_topic"] += [(t, item.id, i) for i, t in enumerate(item.topics)]
+            longest = max(longest, item.last.toordinal() - item.first.toordinal())
+            for name, batch in _links(item).items():
+                links[name] += batch
             if len(rows["event"]) >= _BATCH:
                 flush()
-            continue
-        if isinstance(item, Partner):
-            names = [item.id, item.name, item.short]
-            for text in (item.names, item.short_names):
-                names += [text.de, text.en] if text else []
-            search = normalize("\n".join(names))
-            rows["partner"].append((item.id, positions["partner"], search, _encode_partner(item)))
-            positions["partner"] += 1
-        elif isinstance(item, Topic):
-            search = normalize("\n".join([item.id, item.label.de, item.label.en]))
-            data = _dumps([item.label.de, item.label.en])
-            rows["topic"].append((item.id, positions["topic"], search, data))
-            positions["topic"] += 1
-        else:
-            rows["era"].append((item.id, positions["era"], _encode_era(item)))
-            positions["era"] += 1
     flush()
     return {
         "longest_span": str(longest),
         "info": _dumps([_pair(info.title), _pair(info.description)]),
+        "layout": _layout_text(layout),
     }
+
+
+def _layout_text(layout: Layout) -> str:
+    return _dumps({name: astuple(section) for name, section in layout.sections.items()})
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Text inserted or removed at ``point`` of the store: everything after it moves."""
+
+    point: int
+    chars: int
+    lines: int
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
@@ -315,17 +360,17 @@ class Index:
     @classmethod
     def build(
         cls,
-        items: Iterable[Item],
+        entries: Iterable[Entry],
         meta: Mapping[str, str],
         path: Path | None = None,
     ) -> Index:
         """Write the records into a new index at ``path`` (atomically), or in memory.
 
-        Raises `IndexUnavailable` when the file cannot be written; whatever ``items`` raises
+        Raises `IndexUnavailable` when the file cannot be written; whatever ``entries`` raises
         (an invalid store) passes through and leaves nothing behind."""
         if path is None:
             conn = sqlite3.connect(":memory:")
-            cls._fill(conn, items, meta)
+            cls._fill(conn, entries, meta)
             return cls(conn)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -336,7 +381,7 @@ class Index:
         try:
             conn = sqlite3.connect(tmp)
             try:
-                cls._fill(conn, items, meta)
+                cls._fill(conn, entries, meta)
             finally:
                 conn.close()
             with open(tmp, "rb+") as handle:
@@ -352,20 +397,74 @@ class Index:
     @staticmethod
     def _fill(
         conn: sqlite3.Connection,
-        items: Iterable[Item],
+        entries: Iterable[Entry],
         meta: Mapping[str, str],
     ) -> None:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         with conn:
             conn.executescript(_SCHEMA)
-            written = _write(conn, items)
+            written = _write(conn, entries)
             conn.executescript(_INDEXES)
             values = {**meta, **written, "format": FORMAT}
             conn.executemany("INSERT INTO meta VALUES (?, ?)", values.items())
 
     def close(self) -> None:
         self._conn.close()
+
+    @classmethod
+    def open_for_update(cls, path: Path) -> Index:
+        """The index at ``path``, open for writing (to follow a change of its store)."""
+        try:
+            return cls(sqlite3.connect(path))
+        except sqlite3.Error as exc:
+            raise IndexUnavailable(str(exc)) from None
+
+    def update(
+        self,
+        shifts: Sequence[Shift],
+        records: Sequence[tuple[Record, Span]],
+        layout: Layout,
+        meta: Mapping[str, str],
+    ) -> None:
+        """Follow a change of the store's text: move the spans of the items after each shift,
+        put the changed records (with their new spans), and replace the layout and metadata."""
+        conn = self._conn
+        try:
+            with conn:
+                for shift in sorted(shifts, key=lambda s: -s.point):
+                    for table in _TABLES.values():
+                        # Table names are our own constants.
+                        conn.execute(
+                            f"UPDATE {table} SET span_start = span_start + ?, "  # noqa: S608
+                            "span_end = span_end + ?, span_line = span_line + ? "
+                            "WHERE span_start >= ?",
+                            (shift.chars, shift.chars, shift.lines, shift.point),
+                        )
+                longest = int(self.meta.get("longest_span", "0"))
+                for record, span in records:
+                    table = _TABLES[type(record)]
+                    found = conn.execute(
+                        f"SELECT position FROM {table} WHERE id = ?",  # noqa: S608
+                        (record.id,),
+                    ).fetchone()
+                    if found is None:
+                        found = conn.execute(
+                            f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table}"  # noqa: S608
+                        ).fetchone()
+                    conn.execute(f"DELETE FROM {table} WHERE id = ?", (record.id,))  # noqa: S608
+                    _insert(conn, table, [_row(record, found[0], span)])
+                    if isinstance(record, Event):
+                        longest = max(longest, record.last.toordinal() - record.first.toordinal())
+                        for name, batch in _links(record).items():
+                            conn.execute(f"DELETE FROM {name} WHERE event_id = ?", (record.id,))  # noqa: S608
+                            _insert(conn, name, batch)
+                values = {**meta, "layout": _layout_text(layout), "longest_span": str(longest)}
+                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+        except sqlite3.Error as exc:
+            raise IndexUnavailable(str(exc)) from None
+        self.meta.update(values)
+        self._longest_span = longest
 
     # --- events -------------------------------------------------------------------------
 
@@ -467,6 +566,21 @@ class Index:
 
     def topics(self) -> list[Topic]:
         return [Topic(i, Text(*json.loads(data))) for i, data in self._rows("topic")]
+
+    def span(self, table: str, item_id: str) -> Span | None:
+        """Where an item (``table`` is event, partner, topic or era) lies in the store's text."""
+        sql = f"SELECT span_start, span_end, span_line, span_column FROM {table} WHERE id = ?"  # noqa: S608
+        row = self._conn.execute(sql, (item_id,)).fetchone()
+        return Span(*row) if row and row[0] is not None else None
+
+    def positions(self, table: str) -> dict[str, int]:
+        """Each item's place in its list, as the file has them (0 first)."""
+        sql = f"SELECT id, position FROM {table}"  # noqa: S608
+        return dict(self._conn.execute(sql).fetchall())
+
+    def layout(self) -> Layout:
+        sections = json.loads(self.meta.get("layout", "{}"))
+        return Layout({name: Section(*values) for name, values in sections.items()})
 
     def info(self) -> StoreInfo:
         title, description = json.loads(self.meta.get("info", "[null, null]"))

@@ -18,14 +18,16 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
 from . import __version__
-from .errors import NotFound, StoreError
+from .errors import NotFound, Problem, StoreError
 from .index import Index, IndexUnavailable
 from .locations import bundled_store_path, cache_dir, resolve_store_path
+from .positions import Layout, Span
 from .query import EventFilter
 from .records import Activity, Directory, Era, Event, Partner, StoreInfo, Topic
 
@@ -56,10 +58,19 @@ class Store:
 
     Use it as a context manager (or call `close`) to release the index."""
 
-    def __init__(self, path: Path, index: Index, fingerprint: Fingerprint, *, cached: bool):
+    def __init__(
+        self,
+        path: Path,
+        index: Index,
+        fingerprint: Fingerprint,
+        *,
+        cached: bool,
+        cache_file: Path | None = None,
+    ):
         self.path = path
         self.fingerprint = fingerprint
         self.cached = cached  # True when the index came from the cache (a warm load)
+        self.cache_file = cache_file  # where the index is kept; None when it is in memory
         self._index = index
 
     def __enter__(self) -> Store:
@@ -78,6 +89,21 @@ class Store:
 
     def close(self) -> None:
         self._index.close()
+
+    def written(self, fingerprint: Fingerprint, *, index_follows: bool) -> None:
+        """The file was rewritten (by `ruhrtimeline.edits`): ``fingerprint`` is its new
+        version.  Where the index was brought up to date with it, the store goes on reading
+        it; else the file is read and checked again."""
+        reopened = None
+        if index_follows and self.cache_file is not None:
+            reopened = Index.open(self.cache_file, fingerprint.meta())
+        self._index.close()
+        if reopened is None:
+            fresh = load_store(self.path, use_cache=self.cache_file is not None)
+            reopened, self.cache_file = fresh._index, fresh.cache_file
+        self._index = reopened
+        self.fingerprint = fingerprint
+        self.__dict__.pop("directory", None)  # partners and topics may have changed
 
     @property
     def display_path(self) -> str:
@@ -116,6 +142,41 @@ class Store:
     def members(self, kind: str) -> dict[str, list[str]]:
         """Event ids by partner (``kind="partner"``) or topic, each in event order."""
         return self._index.members(kind)
+
+    def span(self, kind: str, item_id: str) -> Span | None:
+        """Where an event, partner, topic or era (``kind``) lies in the store's text."""
+        return self._index.span(kind, item_id)
+
+    def position(self, kind: str, item_id: str) -> int:
+        """An item's place in its list in the file (0 first)."""
+        return self._index.positions(kind).get(item_id, -1)
+
+    def layout(self) -> Layout:
+        """Where the store's lists lie in its text."""
+        return self._index.layout()
+
+    def warnings(self, today: date) -> list[Problem]:
+        """What is allowed but probably wrong, as of ``today``: a text left untranslated, a
+        planned event whose period has passed, an ``updated`` date in the future."""
+        found: list[Problem] = []
+        positions = self._index.positions("event")
+
+        def warn(event: Event, field: str, message: str) -> None:
+            span = self.span("event", event.id)
+            line, column = (span.line, span.column + 1) if span else (0, 0)
+            where = f"events[{positions[event.id]}]{field}"
+            found.append(Problem(str(self.path), line, column, where, message, event.id))
+
+        for event in self.iter_events():
+            for name, text in (("title", event.title), ("summary", event.summary)):
+                if text.de == text.en and _looks_like_sentence(text.en):
+                    warn(event, f".{name}", f"the {name} is the same in German and English")
+            if event.status == "planned" and event.last < today:
+                ended = event.last.isoformat()
+                warn(event, ".status", f"planned, but its period ended on {ended}")
+            if event.updated is not None and event.updated > today:
+                warn(event, ".updated", f"{event.updated.isoformat()} lies in the future")
+        return found
 
     def check(self, flt: EventFilter | None) -> EventFilter:
         """The filter, after checking that the store knows its partners and topics."""
@@ -174,6 +235,16 @@ class Store:
 
     def topic_activity(self) -> dict[str, Activity]:
         return self._index.activity("topic")
+
+
+# Words that show a text is in a language rather than a name (which reads alike in both).
+_FUNCTION_WORDS = frozenset(
+    "the and of with for in on to a an der die das und mit für im am zu ein eine von den".split()
+)
+
+
+def _looks_like_sentence(text: str) -> bool:
+    return bool(_FUNCTION_WORDS & set(text.casefold().split()))
 
 
 def read_store_bytes(path: Path) -> tuple[bytes, Fingerprint]:
@@ -244,7 +315,7 @@ def load_store(
     if cache is not None:
         found = _open_cached(cache, store_path)
         if found is not None:
-            return Store(store_path, found[0], found[1], cached=True)
+            return Store(store_path, found[0], found[1], cached=True, cache_file=cache)
     data, fingerprint = read_store_bytes(store_path)
     from .validation import validate
     from .yaml_reader import decode
@@ -254,7 +325,7 @@ def load_store(
     if cache is not None:
         with contextlib.suppress(IndexUnavailable):
             index = Index.build(validate(text, store_path), fingerprint.meta(), cache)
-            return Store(store_path, index, fingerprint, cached=False)
+            return Store(store_path, index, fingerprint, cached=False, cache_file=cache)
     index = Index.build(validate(text, store_path), fingerprint.meta())
     return Store(store_path, index, fingerprint, cached=False)
 

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import models
 from .dates import parse_edtf
-from .errors import Problem, StoreError
+from .errors import Problem, Refused, StoreError
+from .positions import Layout, Span
 from .records import (
     Coordinates,
     Era,
@@ -31,9 +32,19 @@ from .records import (
     Text,
     Topic,
 )
-from .yaml_reader import REQUIRED_SECTIONS, SECTIONS, Locator, Path_, StoreReader, field_path
+from .yaml_reader import (
+    REQUIRED_SECTIONS,
+    SECTIONS,
+    Locator,
+    Path_,
+    StoreReader,
+    field_path,
+)
 
 Item = Partner | Topic | Era | Event | StoreInfo
+
+
+Entry = tuple[Item, Span | None] | tuple[Layout, None]
 
 _MODELS: dict[str, type[BaseModel]] = {
     "partners": models.Partner,
@@ -44,9 +55,10 @@ _MODELS: dict[str, type[BaseModel]] = {
 _SINGULAR = {"partners": "partner", "topics": "topic", "events": "event", "eras": "era"}
 
 
-def validate(text: str, path: Path | str) -> Iterator[Item]:
-    """Yield the store's records in file order, then its `StoreInfo`; raise `StoreError` at
-    the end if it is invalid.  A consumer that keeps the records must discard them then.
+def validate(text: str, path: Path | str) -> Iterator[Entry]:
+    """Yield the store's records in file order, each with where it lies in the text, then its
+    `StoreInfo` and `Layout`; raise `StoreError` at the end if the store is invalid.  A
+    consumer that keeps the records must discard them then.
     """
     reader = StoreReader(text, path)
     found: list[tuple[Path_, bool, str]] = []
@@ -54,7 +66,7 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
     references: list[tuple[Path_, str, str]] = []  # (where, "partners" or "topics", id)
     item_ids: dict[Path_, str] = {}  # what each item calls itself, valid or not
 
-    for section, index, item in reader.items():
+    for section, index, item, span in reader.items():
         where: Path_ = (section, index)
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             item_ids[where] = item["id"]
@@ -88,7 +100,7 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
             references += [
                 ((*where, "topics", i), "topics", t) for i, t in enumerate(record.topics)
             ]
-        yield record
+        yield record, span
 
     try:
         header = models.Header.model_validate(reader.top)
@@ -117,7 +129,28 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
             )
         problems.sort(key=lambda p: (p.line, p.column))
         raise StoreError(path, problems)
-    yield StoreInfo(_optional_text(header.title), _optional_text(header.description))
+    yield StoreInfo(_optional_text(header.title), _optional_text(header.description)), None
+    yield Layout(reader.sections), None
+
+
+def check_item(
+    section: str, document: object, index: int, path: Path | str
+) -> Partner | Topic | Era | Event:
+    """One item of a list (``events``, …) as it would stand at ``index``: its record, or a
+    `StoreError` with every problem (without line numbers: the item is not written yet).
+
+    References to partners and topics are the caller's to check: it knows the store."""
+    model_type = _MODELS[section]
+    try:
+        model = model_type.model_validate(document)
+    except ValidationError as exc:
+        item_id = document.get("id") if isinstance(document, dict) else None
+        problems = [
+            Problem(str(path), 0, 0, field_path(where), message, str(item_id or ""))
+            for where, _, message in _pydantic_problems(exc, model_type, (section, index))
+        ]
+        raise Refused(path, problems) from None
+    return _record(model)
 
 
 # --- models to records ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from yaml.events import (
 )
 
 from .errors import Problem, StoreError
+from .positions import Section, Span
 
 # libyaml's parser (part of PyYAML's wheels on every major platform), else PyYAML's own.
 _Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
@@ -99,7 +100,9 @@ class StoreReader:
         self.problems: list[Problem] = []
         self.top: dict[str, Any] = {}
         self.sections_seen: set[str] = set()
+        self.sections: dict[str, Section] = {}
         self._get: Any = None
+        self._end = 0
 
     def _problem(self, mark: Any, field: str, message: str) -> None:
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, field, message))
@@ -108,8 +111,9 @@ class StoreReader:
         self._problem(mark, field, message)
         return StoreError(self.path, self.problems)
 
-    def items(self) -> Iterator[tuple[str, int, Any]]:
-        """Yield ``(section, index, item)`` for each item of partners, topics and events."""
+    def items(self) -> Iterator[tuple[str, int, Any, Span]]:
+        """Yield ``(section, index, item, span)`` for each item of the lists; afterwards
+        ``sections`` says where each list lies in the text."""
         with _collector_paused():
             try:
                 yield from self._items()
@@ -157,7 +161,7 @@ class StoreReader:
             message = "a quoted text starts here but its closing quote is missing"
         return Problem(self.path, line, column, "", f"malformed YAML: {message}")
 
-    def _items(self) -> Iterator[tuple[str, int, Any]]:
+    def _items(self) -> Iterator[tuple[str, int, Any, Span]]:
         parser = _Loader(self.text)
         get: Any = parser.get_event
         self._get = get
@@ -185,22 +189,50 @@ class StoreReader:
             if isinstance(event, MappingEndEvent):
                 break
             key = self._key(event, "")
-            value_event = get()
+            value_event: Any = get()
+            opening: Any = value_event  # its marks, whatever kind of node it turns out to be
             if key in SECTIONS:
                 if key in self.sections_seen:
                     self._problem(event.start_mark, key, f"duplicate key {key!r}")
                 self.sections_seen.add(key)
                 if isinstance(value_event, SequenceStartEvent):
                     self._check_node(value_event, key)
-                    index = 0
+                    index, last_end, column = 0, -1, -1
+                    closing: Any = None
                     while True:
-                        item_event = get()
+                        item_event: Any = get()
                         if isinstance(item_event, SequenceEndEvent):
+                            closing = item_event
                             break
-                        yield key, index, self._value(item_event, f"{key}[{index}]")
+                        mark = item_event.start_mark
+                        item = self._value(item_event, f"{key}[{index}]")
+                        last_end = self._line_end(self._end)
+                        column = mark.column if column < 0 else column
+                        yield (
+                            key,
+                            index,
+                            item,
+                            Span(mark.index, last_end, mark.line + 1, mark.column),
+                        )
                         index += 1
+                    self.sections[key] = Section(
+                        opening.start_mark.index,
+                        closing.end_mark.index,
+                        last_end,
+                        bool(opening.flow_style),
+                        opening.start_mark.column,
+                        column,
+                    )
                     continue
                 value = self._value(value_event, key)
+                self.sections[key] = Section(
+                    opening.start_mark.index,
+                    self._line_end(self._end),
+                    -1,
+                    True,
+                    opening.start_mark.column,
+                    -1,
+                )
                 if value is not None:
                     self._problem(value_event.start_mark, key, f"{key} must be a list of mappings")
                 continue
@@ -244,7 +276,12 @@ class StoreReader:
         return "\0complex key"
 
     def _value(self, event: Any, field: str) -> Any:
-        """Build one value iteratively (no recursion, so deep nesting cannot crash)."""
+        """Build one value iteratively (no recursion, so deep nesting cannot crash).
+
+        Afterwards ``self._end`` is where its content ends in the text (block collections end
+        where the next token starts, so their own end marks are not used)."""
+        if isinstance(event, ScalarEvent | AliasEvent):
+            self._end = event.end_mark.index if event.end_mark else self._end
         if isinstance(event, ScalarEvent):
             self._check_node(event, field)
             return None if event.implicit[0] and event.value in _NULLS else event.value
@@ -254,20 +291,23 @@ class StoreReader:
         get = self._get
         self._check_node(event, field)
         root: Any = {} if isinstance(event, MappingStartEvent) else []
-        stack: list[tuple[Any, str]] = []
-        current, current_field = root, field
+        stack: list[tuple[Any, str, bool]] = []
+        current, current_field, flow = root, field, bool(event.flow_style)
         key: str | None = None
         while True:
             event = get()
             kind = type(event)
             if kind is MappingEndEvent or kind is SequenceEndEvent:
+                if flow:
+                    self._end = event.end_mark.index
                 if not stack:
                     return root
-                current, current_field = stack.pop()
+                current, current_field, flow = stack.pop()
                 key = None
                 continue
             is_map = current.__class__ is dict
             if is_map and key is None:
+                self._end = event.end_mark.index
                 key = self._key(event, current_field)
                 if key in current:
                     where = f"{current_field}.{key}" if current_field else str(key)
@@ -282,6 +322,7 @@ class StoreReader:
                 child_field = f"{current_field}[{len(current)}]"
             value: Any
             if kind is ScalarEvent:
+                self._end = event.end_mark.index
                 value = event.value
                 if event.tag is not None:
                     self._check_node(event, child_field)
@@ -295,6 +336,7 @@ class StoreReader:
                 self._check_node(event, child_field)
                 value = {} if kind is MappingStartEvent else []
             else:  # AliasEvent
+                self._end = event.end_mark.index
                 self._problem(event.start_mark, child_field, _NO_ALIASES)
                 value = None
             if is_map:
@@ -304,8 +346,19 @@ class StoreReader:
             else:
                 current.append(value)
             if kind is MappingStartEvent or kind is SequenceStartEvent:
-                stack.append((current, current_field))
-                current, current_field = value, child_field
+                stack.append((current, current_field, flow))
+                current, current_field, flow = value, child_field, bool(event.flow_style)
+
+    def _line_end(self, index: int) -> int:
+        """Where the line holding the last character before ``index`` ends (its line break):
+        the point after which new lines can be written without touching this content."""
+        text = self.text
+        while index > 0 and text[index - 1] in "\r\n \t":
+            index -= 1
+        found = text.find("\n", index)
+        if found < 0:
+            return len(text)
+        return found - 1 if found > 0 and text[found - 1] == "\r" else found
 
 
 class Locator:

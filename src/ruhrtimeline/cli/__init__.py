@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import click
 
 from ruhrtimeline import __version__
-from ruhrtimeline.errors import RuhrtimelineError, StoreError
+from ruhrtimeline.errors import Refused, RuhrtimelineError, StoreError
 
 from .options import ENV_DEBUG, Settings, stderr
 
@@ -35,6 +35,10 @@ COMMANDS = {
     "feeds": "publishing:feeds",
     "serve": "publishing:serve",
     "report": "publishing:report",
+    "init": "keeping:init",
+    "add": "keeping:add",
+    "edit": "keeping:edit",
+    "import": "keeping:import_events",
     "cache": "record:cache",
 }
 DEFAULT_COMMAND = "timeline"
@@ -114,7 +118,8 @@ def _version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     "--store",
     type=click.Path(dir_okay=False, path_type=str),
     metavar="PATH",
-    help="Store file for every command [default: $RUHRTIMELINE_STORE, else the bundled store].",
+    help="Store file for every command [default: $RUHRTIMELINE_STORE, else ruhrtimeline.yaml "
+    "or data/events.yaml in this folder or above, else the bundled store].",
 )
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 @click.option(
@@ -207,11 +212,14 @@ def _failed(exc: RuhrtimelineError, debug: bool) -> int:
             stderr(problem.render(problem_text(problem.message, lang)))
         more = len(exc.problems) - len(shown)
         tail = f" ({more} more)" if more else ""
-        stderr(
-            f"error: the store is invalid{tail}; run 'ruhrtimeline validate' for every problem"
-            if len(exc.problems) > 1 or exc.problems[0].line
-            else "error: cannot read the store"
-        )
+        if isinstance(exc, Refused):
+            stderr(f"error: nothing was written: the change would make the store invalid{tail}")
+        elif len(exc.problems) > 1 or exc.problems[0].line:
+            stderr(
+                f"error: the store is invalid{tail}; run 'ruhrtimeline validate' for every problem"
+            )
+        else:
+            stderr("error: cannot read the store")
     else:
         stderr(f"error: {exc}")
     return 1

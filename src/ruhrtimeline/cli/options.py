@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -163,7 +163,8 @@ store_option = click.option(
     "--store",
     type=click.Path(dir_okay=False, path_type=str),
     metavar="PATH",
-    help="Store file [default: $RUHRTIMELINE_STORE, else the bundled store].",
+    help="Store file [default: $RUHRTIMELINE_STORE, else ruhrtimeline.yaml or data/events.yaml "
+    "in this folder or above, else the bundled store].",
 )
 debug_option = click.option(
     "--debug",
@@ -340,6 +341,21 @@ def language(value: str | None) -> Lang:
     if value is None:
         return default_lang()
     return "de" if value.lower() == "de" else "en"
+
+
+ENV_TODAY = "RUHRTIMELINE_TODAY"
+
+
+def today() -> date:
+    """Today's date: ``$RUHRTIMELINE_TODAY`` (YYYY-MM-DD, for tests and reproducible runs),
+    else the local date."""
+    value = os.environ.get(ENV_TODAY, "").strip()
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.UsageError(f"{ENV_TODAY}={value!r}: write the date as YYYY-MM-DD") from None
 
 
 def build_time() -> datetime | None:

@@ -20,6 +20,7 @@ from .options import (
     language,
     output_option,
     stderr,
+    today,
 )
 
 
@@ -28,17 +29,22 @@ from .options import (
     "path", metavar="[PATH]", required=False, type=click.Path(dir_okay=True, path_type=str)
 )
 @format_option("text", "json", help="text, or json (a list of problems) for editors and CI.")
+@click.option(
+    "--strict", is_flag=True, help="Warnings are problems too (exit status 1 when there are any)."
+)
 @lang_option
 @common_options
-def validate(path: str | None, fmt: str, lang: str | None, store: str | None) -> None:
+def validate(path: str | None, fmt: str, strict: bool, lang: str | None, store: str | None) -> None:
     """Check a store and report every problem at once, as file:line:column: field: message.
 
-    PATH is the store to check [default: --store, $RUHRTIMELINE_STORE, else the bundled store].
-    Exit status 0 when valid, 1 when not.
+    PATH is the store to check [default: --store, $RUHRTIMELINE_STORE, a store in this
+    folder or above, else the bundled store]. Exit status 0 when valid, 1 when not.
+    Warnings (a text left untranslated, a planned event whose period has passed, an
+    'updated' date in the future) do not count unless --strict.
 
     Example: ruhrtimeline validate data/events.yaml --format json
     """
-    from ruhrtimeline.i18n import count_events, problem_text, word
+    from ruhrtimeline.i18n import count_events, counted, problem_text, word
     from ruhrtimeline.listing import json_text
     from ruhrtimeline.store import load_store
     from ruhrtimeline.terminal import safe
@@ -62,13 +68,29 @@ def validate(path: str | None, fmt: str, lang: str | None, store: str | None) ->
             stderr(word("problem_in" if n == 1 else "problems_in", lang_, n=n, path=exc.path))
         raise click.exceptions.Exit(1) from None
     with db:
+        warnings = db.warnings(today())
         if fmt == "json":
-            emit("[]\n", None)
-            return
-        events = count_events(db.count(), lang_)
-        partners, topics = len(db.partners()), len(db.topics())
-        valid = word("valid", lang_, path=db.path, events=events, partners=partners, topics=topics)
-        click.echo(safe(valid))
+            found = [
+                {**p.as_dict(), "message": problem_text(p.message, lang_), "warning": True}
+                for p in warnings
+            ]
+            emit(json_text(found), None)
+        else:
+            label = word("warning", lang_)
+            for problem in warnings:
+                click.echo(safe(problem.render(f"{label}: {problem_text(problem.message, lang_)}")))
+            events = count_events(db.count(), lang_)
+            partners = counted("partner", len(db.partners()), lang_)
+            topics = counted("topic", len(db.topics()), lang_)
+            valid = word(
+                "valid", lang_, path=db.path, events=events, partners=partners, topics=topics
+            )
+            click.echo(safe(valid))
+            if warnings:
+                n = len(warnings)
+                stderr(word("warning_in" if n == 1 else "warnings_in", lang_, n=n, path=db.path))
+    if strict and warnings:
+        raise click.exceptions.Exit(1)
 
 
 @click.command(cls=Command)

@@ -1,0 +1,959 @@
+"""Keeping the record: new events, partners and topics, and changes to events, written into
+the store file where they belong.
+
+Every write
+1. builds each changed item as the store file holds it (a document of texts, lists and
+   mappings) and checks it against the store's rules and against the rest of the store (ids,
+   partners, topics) — the rest was valid when it was read, so the store as it would be is
+   valid exactly when these checks pass;
+2. writes the items into the file's text at their place: new items after the last of their
+   list, changed fields in place, so that every comment, blank line, key order and quoting
+   elsewhere stays byte for byte;
+3. reads the changed items back from the new text and compares them with what was meant;
+4. replaces the file atomically, and brings the store's index up to date (the next command
+   is a warm run, even on a very large store).
+
+``updated`` of every event created or changed is set to ``today``, which the caller gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from datetime import date as date_type
+from pathlib import Path
+from typing import Any, Literal
+
+from .dates import Lang
+from .errors import NotFound, Problem, Refused, RuhrtimelineError, StoreError
+from .files import atomic_write
+from .index import Index, IndexUnavailable, Shift
+from .positions import Layout, Section, Span
+from .records import Era, Event, Partner, Text, Topic
+from .store import Fingerprint, Store
+
+Document = dict[str, Any]
+Kind = Literal["events", "partners", "topics"]
+_TABLE = {"events": "event", "partners": "partner", "topics": "topic"}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_YAML_WORDS = re.compile(
+    r"(?i:y|yes|n|no|true|false|on|off|null|~)|[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
+)
+_INDICATORS = tuple("-?:,[]{}#&*!|>'\"%@`")
+FOLD_WIDTH = 88  # long texts are written as folded blocks with lines of at most this width
+
+
+class ChangedOnDisk(RuhrtimelineError):
+    """The store file changed after it was read: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a write did (or, for a dry run, would do)."""
+
+    path: Path
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    written: bool = False
+    notes: list[str] = field(default_factory=list)  # what was taken or copied, one line each
+
+
+# --- records as the store file holds them -------------------------------------------------------
+
+
+def _text(value: Text) -> Document:
+    return {"de": value.de, "en": value.en}
+
+
+def _name(value: str | Text) -> str | Document:
+    return value if isinstance(value, str) else _text(value)
+
+
+def event_document(e: Event) -> Document:
+    """An event as the store file writes it (the order of its fields included)."""
+    doc: Document = {"id": e.id, "date": e.date.text}
+    if e.timezone:
+        doc["timezone"] = e.timezone
+    doc["status"] = e.status
+    doc["title"] = _text(e.title)
+    doc["summary"] = _text(e.summary)
+    if e.location is not None:
+        place: Document = {}
+        for key in ("name", "address", "city", "region"):
+            value = getattr(e.location, key)
+            if value is not None:
+                place[key] = _name(value)
+        if e.location.country:
+            place["country"] = e.location.country
+        if e.location.coordinates is not None:
+            lat, lon = e.location.coordinates.lat, e.location.coordinates.lon
+            place["coordinates"] = {"lat": repr(lat), "lon": repr(lon)}
+        if e.location.online:
+            place["online"] = "true"
+        doc["location"] = place
+    doc["partners"] = list(e.partners)
+    if e.topics:
+        doc["topics"] = list(e.topics)
+    if e.people:
+        doc["people"] = [
+            {"name": p.name, **({"role": _text(p.role)} if p.role else {})} for p in e.people
+        ]
+    doc["sources"] = [
+        {
+            "url": s.url,
+            "publisher": s.publisher,
+            "title": s.title,
+            **({"date": s.date.text} if s.date else {}),
+            "language": s.language,
+        }
+        for s in e.sources
+    ]
+    if e.updated is not None:
+        doc["updated"] = e.updated.isoformat()
+    return doc
+
+
+def partner_document(p: Partner) -> Document:
+    doc: Document = {"id": p.id, "name": p.name}
+    if p.names:
+        doc["names"] = _text(p.names)
+    doc["short"] = p.short
+    if p.short_names:
+        doc["short_names"] = _text(p.short_names)
+    doc["kind"] = p.kind
+    doc["country"] = p.country
+    if p.website:
+        doc["website"] = p.website
+    if p.description:
+        doc["description"] = _text(p.description)
+    return doc
+
+
+def topic_document(t: Topic) -> Document:
+    return {"id": t.id, "label": _text(t.label)}
+
+
+# --- YAML text ----------------------------------------------------------------------------------
+
+
+def scalar(value: str) -> str:
+    """A text as YAML writes it: plain where that reads back as the same text in any YAML
+    reader, else double-quoted (JSON's escapes are YAML's)."""
+    plain = (
+        value
+        and value == value.strip()
+        and not value.startswith(_INDICATORS)
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and "\n" not in value
+        and value.isprintable()
+        and value not in _NULLS
+        and not _YAML_WORDS.fullmatch(value)
+    )
+    return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+_PLAIN_KEYS = frozenset(("date", "online", "lat", "lon"))  # written as they are
+
+
+def _value_text(key: str, value: str) -> str:
+    if key in _PLAIN_KEYS and re.fullmatch(r"[0-9A-Za-z.:/~?%+-]+", value):
+        return value
+    if key == "updated":
+        return json.dumps(value)
+    return scalar(value)
+
+
+def _folded(value: str, indent: int) -> list[str] | None:
+    """A long text as a folded block (``>-``), or None where folding would change it."""
+    if len(value) + indent < FOLD_WIDTH or "\n" in value or "  " in value or value != value.strip():
+        return None
+    lines = textwrap.wrap(
+        value, FOLD_WIDTH - indent, break_long_words=False, break_on_hyphens=False
+    )
+    return [" " * indent + line for line in lines]
+
+
+_PARAGRAPHS = frozenset(("summary", "description"))  # texts long enough to fold
+
+
+def emit(doc: Mapping[str, Any], indent: int, *, fold: bool = False) -> list[str]:
+    """The lines of a mapping whose keys stand at column ``indent`` (no line breaks); with
+    ``fold``, long texts are folded blocks."""
+    pad = " " * indent
+    out: list[str] = []
+    for key, value in doc.items():
+        if isinstance(value, str):
+            folded = _folded(value, indent + 2) if fold else None
+            if folded:
+                out += [f"{pad}{key}: >-", *folded]
+            else:
+                out.append(f"{pad}{key}: {_value_text(key, value)}")
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out.append(f"{pad}{key}: [{', '.join(scalar(v) for v in value)}]")
+        elif isinstance(value, list):
+            out.append(f"{pad}{key}:")
+            for item in value:
+                lines = emit(item, indent + 4)
+                out.append(f"{pad}  - {lines[0].lstrip()}")
+                out += lines[1:]
+        elif key == "coordinates":
+            pairs = ", ".join(f"{k}: {v}" for k, v in value.items())
+            out.append(f"{pad}{key}: {{{pairs}}}")
+        else:
+            out.append(f"{pad}{key}:")
+            out += emit(value, indent + 2, fold=key in _PARAGRAPHS)
+    return out
+
+
+def _item_lines(doc: Document, dash_column: int, item_column: int) -> list[str]:
+    """An item of a list: "- " at ``dash_column``, its fields at ``item_column``."""
+    lines = emit(doc, item_column)
+    first = " " * dash_column + "-" + " " * (item_column - dash_column - 1) + lines[0].lstrip()
+    return [first, *lines[1:]]
+
+
+# --- the store's text ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Text:
+    """The store file's text, and how to write it back the way it was encoded."""
+
+    path: Path
+    text: str
+    bom: bool
+    newline: str
+
+    @classmethod
+    def read(cls, store: Store) -> _Text:
+        from .yaml_reader import decode
+
+        try:
+            data = store.path.read_bytes()
+        except OSError as exc:
+            raise StoreError.single(store.path, f"cannot be read: {exc.strerror or exc}") from None
+        if hashlib.sha256(data).hexdigest() != store.fingerprint.sha256:
+            raise ChangedOnDisk(
+                f"{store.path} changed since it was read; nothing was written, run again"
+            )
+        text = decode(data, store.path)
+        newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+        return cls(store.path, text, data.startswith(b"\xef\xbb\xbf"), newline)
+
+    def encode(self, text: str) -> bytes:
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Splice:
+    start: int
+    end: int
+    text: str
+
+
+def _apply(text: str, splices: Sequence[_Splice]) -> str:
+    out, at = [], 0
+    for splice in sorted(splices, key=lambda s: s.start):
+        if splice.start < at:
+            raise ValueError("overlapping changes")
+        out += [text[at : splice.start], splice.text]
+        at = splice.end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _moved(position: int, splices: Sequence[_Splice]) -> int:
+    """Where ``position`` of the old text lies in the new one."""
+    return position + sum(
+        len(s.text) - (s.end - s.start) for s in splices if s.end <= position and s.start < position
+    )
+
+
+# --- reading items back -------------------------------------------------------------------------
+
+
+def _read_back(kind: Kind, text: str, span: Span, path: Path) -> object:
+    """The item at ``span`` of ``text``, read as the store reader reads it."""
+    from .yaml_reader import StoreReader
+
+    item_text = text[span.start : span.end]
+    dash = " " * max(span.column - 2, 0) + "- "
+    mini = f"{kind}:\n{dash}{item_text}\n"
+    reader = StoreReader(mini, path)
+    items = [item for _, _, item, _ in reader.items()]
+    if reader.problems or len(items) != 1:
+        raise ValueError(f"the written {kind[:-1]} does not read back")
+    return items[0]
+
+
+def _node_end(node: Any) -> int:
+    """Where a composed node's content ends (block collections: their last content)."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode) or node.flow_style:
+        return int(node.end_mark.index)
+    children: list[Any] = (
+        [v for pair in node.value for v in pair]
+        if isinstance(node, yaml.MappingNode)
+        else list(node.value)
+    )
+    return max((_node_end(child) for child in children), default=int(node.start_mark.index))
+
+
+def _line_end(text: str, index: int) -> int:
+    while index > 0 and text[index - 1] in "\r\n \t":
+        index -= 1
+    found = text.find("\n", index)
+    if found < 0:
+        return len(text)
+    return found - 1 if found > 0 and text[found - 1] == "\r" else found
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _field_splices(text: _Text, span: Span, old: Document, new: Document) -> list[_Splice]:
+    """The changes of one item, each written in place: a changed field of a block mapping
+    (the item, its title, its place, …) is rewritten, everything else stays as it is."""
+    import yaml
+
+    pad = " " * span.column
+    snippet = pad + text.text[span.start : span.end]
+    loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+    node = yaml.compose(snippet, Loader=loader)
+    if not isinstance(node, yaml.MappingNode):
+        raise ValueError("an item that is not a mapping cannot be changed in place")
+    return _merged(
+        _mapping_splices(text, node, old, new, span.start - span.column, "", span.column)
+    )
+
+
+def _mapping_splices(
+    text: _Text, node: Any, old: Document, new: Document, shift: int, parent: str, column: int
+) -> list[_Splice]:
+    import yaml
+
+    source, nl = text.text, text.newline
+    places: dict[str, tuple[int, int, Any]] = {
+        key.value: (shift + key.start_mark.index, shift + _node_end(value), value)
+        for key, value in node.value
+    }
+    splices: list[_Splice] = []
+    order = list(new)
+    for key, value in new.items():
+        if key in places and key in old and old[key] == value:
+            continue
+        if key in places:
+            start, end, child = places[key]
+            if (
+                isinstance(value, dict)
+                and isinstance(old.get(key), dict)
+                and isinstance(child, yaml.MappingNode)
+                and not child.flow_style
+                and key != "coordinates"
+            ):
+                child_column = child.value[0][0].start_mark.column if child.value else column + 2
+                splices += _mapping_splices(text, child, old[key], value, shift, key, child_column)
+                continue
+            lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
+            splices.append(_Splice(start, _line_end(source, end), nl.join(lines).lstrip(" ")))
+            continue
+        # A field not written yet: after the field it follows in the usual order.
+        lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
+        before = [k for k in order[: order.index(key)] if k in places]
+        anchor = places[before[-1]][1] if before else max(e for _, e, _ in places.values())
+        point = _line_end(source, anchor)
+        splices.append(_Splice(point, point, nl + nl.join(lines)))
+    for key, (start, end, _) in places.items():
+        if key not in new:  # a field taken out: its lines go
+            first = _line_start(source, start)
+            splices.append(_Splice(max(first - len(nl), 0), _line_end(source, end), ""))
+    return splices
+
+
+def _merged(splices: list[_Splice]) -> list[_Splice]:
+    # Insertions at the same point keep their order.
+    merged: dict[tuple[int, int], str] = {}
+    for s in splices:
+        merged[(s.start, s.end)] = merged.get((s.start, s.end), "") + s.text
+    return [_Splice(a, b, t) for (a, b), t in merged.items()]
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Planned:
+    kind: Kind
+    document: Document
+    record: Event | Partner | Topic | Era
+    old: Document | None  # the document of the item it replaces
+    span: Span | None  # where the item it replaces lies
+    index: int  # its place in its list
+
+
+def _check(store: Store, planned: Sequence[_Planned]) -> None:
+    """The references and ids of the planned items, against the store and each other."""
+    problems: list[Problem] = []
+    partners = set(store.directory.partners)
+    topics = set(store.directory.topics)
+    seen: set[tuple[str, str]] = set()
+    for item in planned:
+        record = item.record
+        if isinstance(record, Partner):
+            partners.add(record.id)
+        elif isinstance(record, Topic):
+            topics.add(record.id)
+    path = str(store.path)
+    for item in planned:
+        record = item.record
+        key = (item.kind, record.id)
+        field = f"{item.kind}[{item.index}]"
+        if key in seen:
+            message = f"id {record.id!r} given twice"
+            problems.append(Problem(path, 0, 0, f"{field}.id", message, record.id))
+        seen.add(key)
+        if item.old is None and _exists(store, item.kind, record.id):
+            message = f"duplicate id {record.id!r}: the store has it already"
+            problems.append(Problem(path, 0, 0, f"{field}.id", message, record.id))
+        if isinstance(record, Event):
+            for kind, refs, known in (
+                ("partner", record.partners, partners),
+                ("topic", record.topics, topics),
+            ):
+                for number, ref in enumerate(refs):
+                    if ref not in known:
+                        hint = NotFound(kind, ref, sorted(known)).args[0].split("; ", 1)[1]
+                        message = f"unknown {kind} {ref!r}; {hint}"
+                        where = f"{field}.{kind}s[{number}]"
+                        problems.append(Problem(path, 0, 0, where, message, record.id))
+    if problems:
+        raise Refused(store.path, problems)
+
+
+def _exists(store: Store, kind: Kind, item_id: str) -> bool:
+    if kind == "partners":
+        return item_id in store.directory.partners
+    if kind == "topics":
+        return item_id in store.directory.topics
+    return store.span("event", item_id) is not None
+
+
+def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False) -> Change:
+    """Check, write and follow up the planned items (see the module's docstring)."""
+    _check(store, planned)
+    text = _Text.read(store)
+    sections = dict(store.layout().sections)
+    splices: list[_Splice] = []
+    appended: dict[Kind, list[_Planned]] = {}
+    for item in planned:
+        if item.span is None:
+            appended.setdefault(item.kind, []).append(item)
+        elif item.old is not None:
+            splices += _field_splices(text, item.span, item.old, item.document)
+    blocks: list[tuple[_Planned, _Splice, int, int]] = []  # item, splice, start, end (relative)
+    for kind, items in appended.items():
+        splice, places, sections[kind] = _append(text, sections.get(kind), kind, items)
+        splices.append(splice)
+        blocks += [(item, splice, a, b) for item, (a, b) in zip(items, places, strict=True)]
+    new_text = _apply(text.text, splices)
+    # Where each changed item lies in the new text; each is read back and compared.
+    written: list[tuple[_Planned, Span]] = []
+    for item, splice, a, b in blocks:
+        base = _moved(splice.start, splices)
+        line = new_text.count("\n", 0, base + a) + 1
+        column = sections[item.kind].item_column
+        written.append((item, Span(base + a, base + b, line, column)))
+    for item in planned:
+        if item.span is not None:
+            start = _moved(item.span.start, splices)
+            end = _line_end(new_text, _moved(item.span.end, splices))
+            line = new_text.count("\n", 0, start) + 1
+            written.append((item, Span(start, end, line, item.span.column)))
+    for item, span in written:
+        _verify(item.kind, new_text, span, item.record, store.path)
+    change = Change(
+        store.path,
+        added=[p.record.id for p in planned if p.span is None],
+        updated=[p.record.id for p in planned if p.span is not None],
+    )
+    if dry_run:
+        return change
+    data = text.encode(new_text)
+    atomic_write(store.path, data)
+    spans = [(item.record, span) for item, span in written]
+    _follow(store, text.text, splices, spans, Layout(sections), data)
+    return replace(change, written=True)
+
+
+def _append(
+    text: _Text, section: Section | None, kind: Kind, items: Sequence[_Planned]
+) -> tuple[_Splice, list[tuple[int, int]], Section]:
+    """New items after the last of their list (or the list written anew where it is empty).
+
+    Returns the splice, where each item's fields begin and end within it, and the list's
+    new layout (in the old text's positions; the index moves them)."""
+    nl = text.newline
+    if section is None:
+        raise StoreError.single(text.path, f"the store has no {kind!r} list; add '{kind}:'")
+    lead = nl
+    if section.last >= 0 and not section.flow:
+        dash, column, point, end = (
+            section.dash_column,
+            section.item_column,
+            section.last,
+            section.last,
+        )
+        if _blank_before_last(text.text, section):
+            lead = nl + nl  # the list keeps a blank line between its items
+    else:  # "events: []" or "events:" with nothing: the list is written anew
+        dash, column, point, end = 2, 4, section.start, section.end
+        while point > 0 and text.text[point - 1] in " \t":
+            point -= 1  # right after "events:"
+    parts: list[str] = []
+    places: list[tuple[int, int]] = []
+    at = 0
+    for item in items:
+        block = lead + nl.join(_item_lines(item.document, dash, column))
+        places.append((at + len(lead) + column, at + len(block)))
+        parts.append(block)
+        at += len(block)
+    layout = Section(section.start, section.end, section.last, False, dash, column)
+    return _Splice(point, end, "".join(parts)), places, layout
+
+
+def _blank_before_last(text: str, section: Section) -> bool:
+    """Whether the list's last item is set apart from the one before by a blank line."""
+    dash = " " * section.dash_column + "-"
+    line_start = _line_start(text, section.last)
+    while line_start > section.start and not text.startswith(dash, line_start):
+        line_start = _line_start(text, line_start - 1)
+    previous = _line_start(text, max(line_start - 1, 0))
+    return line_start > section.start and not text[previous:line_start].strip()
+
+
+def _verify(kind: str, text: str, span: Span, record: object, path: Path) -> None:
+    from .validation import check_item
+
+    document = _read_back(kind, text, span, path)  # type: ignore[arg-type]
+    back = check_item(kind, document, 0, path)
+    if back != record:
+        raise RuhrtimelineError(
+            f"internal error: the {kind[:-1]} {getattr(record, 'id', '')!r} would not read back "
+            "as written; nothing was written (please report it)"
+        )
+
+
+def _follow(
+    store: Store,
+    old_text: str,
+    splices: Sequence[_Splice],
+    spans: Sequence[tuple[Event | Partner | Topic | Era, Span]],
+    layout: Layout,
+    data: bytes,
+) -> None:
+    """Bring the index up to date with the written file (or drop it), and the store too."""
+    stat = os.stat(store.path)
+    fingerprint = Fingerprint(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    if store.cache_file is None:  # an index in memory: read again
+        store.written(fingerprint, index_follows=False)
+        return
+    shifts = [
+        Shift(
+            s.start,
+            len(s.text) - (s.end - s.start),
+            s.text.count("\n") - old_text.count("\n", s.start, s.end),
+        )
+        for s in splices
+    ]
+    sections = {}
+    for name, section in layout.sections.items():
+        ends = [span.end for record, span in spans if _kind_of(record) == name]
+        if section.last >= 0:
+            ends.append(_moved(section.last, splices))
+        last = max(ends, default=-1)
+        moved = replace(
+            section, start=_moved(section.start, splices), end=_moved(section.end, splices)
+        )
+        sections[name] = replace(moved, last=last)
+    try:
+        index = Index.open_for_update(store.cache_file)
+        try:
+            index.update(shifts, list(spans), Layout(sections), fingerprint.meta())
+        finally:
+            index.close()
+    except IndexUnavailable:
+        store.cache_file.unlink(missing_ok=True)  # rebuilt on the next run
+        store.written(fingerprint, index_follows=False)
+        return
+    store.written(fingerprint, index_follows=True)
+
+
+def _kind_of(record: object) -> str:
+    return {Event: "events", Partner: "partners", Topic: "topics"}[type(record)]
+
+
+# --- what the commands do -------------------------------------------------------------------
+
+
+def _planned(store: Store, kind: Kind, document: Document, index: int) -> _Planned:
+    from .validation import check_item
+
+    record = check_item(kind, document, index, store.path)
+    return _Planned(kind, document, record, None, None, index)
+
+
+def add(store: Store, kind: Kind, document: Document, *, dry_run: bool = False) -> Change:
+    """Add one event, partner or topic (a document as the store file holds it)."""
+    count = {
+        "events": store.count(),
+        "partners": len(store.partners()),
+        "topics": len(store.topics()),
+    }
+    return _commit(store, [_planned(store, kind, document, count[kind])], dry_run=dry_run)
+
+
+def add_event(
+    store: Store,
+    *,
+    date: str,
+    title: Mapping[str, str | None],
+    source: Document,
+    partners: Sequence[str],
+    summary: Mapping[str, str | None] | None = None,
+    topics: Sequence[str] = (),
+    status: str = "held",
+    timezone: str | None = None,
+    place: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    online: bool = False,
+    event_id: str | None = None,
+    today: date_type,
+    dry_run: bool = False,
+) -> Change:
+    """Add an event from its fields (``title``/``summary``: ``{"de": …, "en": …}``; ``source``
+    from `importing.source_document`).  Its id, unless given, comes from the English title
+    and the year (`new_id`); ``updated`` becomes ``today``.  The change's ``added`` names it."""
+    from .dates import DateError, parse_edtf
+    from .errors import InvalidValue
+    from .importing import event_document as fields_document
+
+    try:
+        year = parse_edtf(date).first.year
+    except DateError as exc:
+        raise InvalidValue(f"date {date!r}: {exc}") from None
+    english = title.get("en") or title.get("de") or ""
+    draft = fields_document(
+        event_id=(event_id or new_id(store, english, year)).lower(),
+        date=date,
+        title=title,
+        summary=summary or {},
+        partners=partners,
+        topics=topics,
+        sources=[source],
+        status=status,
+        timezone=timezone,
+        place=place,
+        city=city,
+        country=country,
+        online=online,
+    )
+    document = {**draft.documents[0], "updated": today.isoformat()}
+    change = add(store, "events", document, dry_run=dry_run)
+    return replace(change, added=[document["id"]], notes=draft.notes)
+
+
+def import_events(
+    store: Store,
+    data: bytes,
+    *,
+    kind: str | None = None,
+    name: str = "",
+    lang: Lang,
+    partners: Sequence[str] = (),
+    topics: Sequence[str] = (),
+    source: Document | None = None,
+    today: date_type,
+    dry_run: bool = False,
+) -> Change:
+    """Events from iCalendar, or from the CSV or JSON of a listing, added or updated by id
+    (`write_events`).  ``kind`` is "ics", "csv" or "json" (default: from the file's ``name``,
+    else its content).  ``partners`` and ``topics`` are added to every event of an iCalendar
+    file, and ``source`` given to those that carry none; the change's notes say what the
+    readers took, copied or left out."""
+    from . import importing
+    from .errors import InvalidValue
+
+    kind = kind or importing.sniff(name, data)
+    if kind not in ("ics", "csv", "json"):
+        raise InvalidValue(f"cannot import {kind!r}: ics, csv or json")
+
+    def existing(event_id: str) -> Document | None:
+        return event_document(store.event(event_id)) if store.span("event", event_id) else None
+
+    if kind == "ics":
+        draft = importing.read_ics(
+            data,
+            existing,
+            store.directory,
+            lang=lang,
+            partners=partners,
+            topics=topics,
+            source=source,
+        )
+    else:
+        text = data.decode("utf-8-sig", errors="replace")
+        if kind == "csv":
+            draft = importing.read_csv(text, existing, lang)
+        else:
+            draft = importing.read_json(text, existing)
+    change = write_events(store, draft.documents, today=today, dry_run=dry_run)
+    return replace(change, notes=draft.notes)
+
+
+#: The fields that ``set_fields`` changes (dotted for the parts of a field).
+SETTABLE = (
+    "date",
+    "timezone",
+    "status",
+    "title.de",
+    "title.en",
+    "summary.de",
+    "summary.en",
+    "partners",
+    "topics",
+    "location.name",
+    "location.address",
+    "location.city",
+    "location.region",
+    "location.country",
+    "location.online",
+    "updated",
+)
+
+
+def set_fields(
+    store: Store, event_id: str, values: Mapping[str, str], *, today: date, dry_run: bool = False
+) -> Change:
+    """Change fields of an event (``{"date": "2026-03-12", "title.en": "…"}``); an empty value
+    takes an optional field out.  ``updated`` becomes ``today`` unless it is given."""
+    from .errors import InvalidValue
+
+    event = store.event(event_id)
+    old = event_document(event)
+    new = json.loads(json.dumps(old))  # a deep copy of plain data
+    for name, value in values.items():
+        if name not in SETTABLE:
+            raise InvalidValue(f"{name!r} cannot be set here; use one of {', '.join(SETTABLE)}")
+        parent, _, key = name.rpartition(".")
+        target = new.setdefault(parent, {}) if parent else new
+        if key in ("partners", "topics"):
+            ids = [part for part in re.split(r"[,\s]+", value.strip().lower()) if part]
+            if ids:
+                target[key] = ids
+            else:
+                target.pop(key, None)
+        elif value == "":
+            target.pop(key, None)
+        else:
+            target[key] = value
+        if parent and not target:
+            new.pop(parent)
+    if "updated" not in values:
+        new["updated"] = today.isoformat()
+    return write_events(store, [new], today=today, dry_run=dry_run, stamp=False)
+
+
+def write_events(
+    store: Store,
+    documents: Sequence[Document],
+    *,
+    today: date,
+    dry_run: bool = False,
+    stamp: bool = True,
+) -> Change:
+    """Add the events the store does not have and change those it has (by id); events that
+    would not change are left alone.  ``updated`` of each added or changed event becomes
+    ``today`` (with ``stamp``)."""
+    from .validation import check_item
+
+    planned: list[_Planned] = []
+    unchanged: list[str] = []
+    count = store.count()
+    for document in documents:
+        event_id = str(document.get("id", ""))
+        span = store.span("event", event_id) if event_id else None
+        old = event_document(store.event(event_id)) if span is not None else None
+        if old is not None and _same(old, document):
+            unchanged.append(event_id)
+            continue
+        if stamp:
+            document = {**document, "updated": today.isoformat()}
+        index = (
+            store.position("event", event_id)
+            if span is not None
+            else count + len([p for p in planned if p.span is None])
+        )
+        record = check_item("events", document, index, store.path)
+        planned.append(_Planned("events", document, record, old, span, index))
+    if not planned:
+        return Change(store.path, unchanged=unchanged)
+    change = _commit(store, planned, dry_run=dry_run)
+    return replace(change, unchanged=unchanged)
+
+
+def _same(old: Document, new: Document) -> bool:
+    """Whether two documents of an event say the same (``updated`` aside)."""
+    strip = {"updated": None}
+    return {**old, **strip} == {**new, **strip}
+
+
+def new_id(store: Store, title: str, year: int) -> str:
+    """A readable id for a new event: its English title and year, made unique."""
+    from .files import slug
+
+    words = slug(title)[:60].rstrip("-")
+    base = f"{words}-{year}" if not words.endswith(str(year)) else words
+    candidate, number = base, 2
+    while store.span("event", candidate) is not None:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+@contextmanager
+def draft(store: Store) -> Iterator[Path]:
+    """A private copy of the store file to edit (same name, same bytes), removed afterwards;
+    `rewrite` takes its text back."""
+    folder = Path(tempfile.mkdtemp(prefix="ruhrtimeline-edit-"))
+    copy = folder / store.path.name
+    try:
+        shutil.copyfile(store.path, copy)
+        yield copy
+    finally:
+        copy.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def rewrite(store: Store, new_text: str, *, today: date) -> Change:
+    """The store file replaced by ``new_text`` (as an editor left it): checked as a whole, and
+    every event whose content changed (or that is new) gets ``updated`` = ``today`` unless the
+    edit set ``updated`` itself.  Raises `StoreError` with every problem, writing nothing."""
+    from .validation import validate
+
+    old = {e.id: event_document(e) for e in store.iter_events()}
+    text = _Text.read(store)
+    text_for_check = replace(text, text=new_text)
+    changed: list[tuple[Event, Span]] = []
+    for record, span in validate(new_text, store.path):
+        if not isinstance(record, Event) or span is None:
+            continue
+        document = event_document(record)
+        before = old.get(record.id)
+        if before is None or not _same(before, document):
+            changed.append((record, span))
+    splices: list[_Splice] = []
+    for record, span in changed:
+        before = old.get(record.id)
+        if before is not None and before.get("updated") != event_document(record).get("updated"):
+            continue  # the edit set ``updated`` itself
+        document = event_document(record)
+        stamped = {**document, "updated": today.isoformat()}
+        splices += _field_splices(text_for_check, span, document, stamped)
+    final = _apply(new_text, splices)
+    if splices:  # read the stamped store back, whole: nothing is written that does not read
+        for _ in validate(final, store.path):
+            pass
+    added = [r.id for r, _ in changed if r.id not in old]
+    updated = [r.id for r, _ in changed if r.id in old]
+    data = text.encode(final)
+    atomic_write(store.path, data)
+    stat = os.stat(store.path)
+    digest = hashlib.sha256(data).hexdigest()
+    store.written(Fingerprint(stat.st_size, stat.st_mtime_ns, digest), index_follows=False)
+    return Change(store.path, added=added, updated=updated, written=True)
+
+
+_TEMPLATE = """\
+# yaml-language-server: $schema={schema}
+#
+# A record of dated, sourced milestones, kept with ruhrtimeline.
+#
+# Dates are EDTF strings with exactly the precision the sources give: 2017 (a year), 2018-21
+# (spring; 22 summer, 23 autumn, 24 winter), 2018-08 (a month), 2019-08-09 (a day),
+# 2025-01-30T09:00 (a time: give the event's timezone), A/B for a period, and ~ (approximate),
+# ? (uncertain) or % (both) at the end.  Never write a day that the sources do not give.
+#
+# Add with `ruhrtimeline add event`, change with `ruhrtimeline edit ID`, check with
+# `ruhrtimeline validate`.
+
+version: 1
+{title}
+partners: []
+#  - id: rvr                        # lower-case letters, digits, single hyphens
+#    name: Regionalverband Ruhr     # the full official name
+#    names: {{de: Regionalverband Ruhr, en: Ruhr Regional Association}}
+#    short: RVR
+#    kind: regional-authority       # city, company, eu-institution, network, region, …
+#    country: DE                    # ISO 3166-1 alpha-2
+
+topics: []
+#  - id: youth
+#    label: {{de: Jugend, en: Youth}}
+
+events: []
+#  - id: rvr-gzm-partnership-agreement-2019
+#    date: 2019-08-08/2019-08-09
+#    status: held                   # held, planned or cancelled
+#    title:
+#      de: Partnerschaftsvereinbarung in Katowice unterzeichnet
+#      en: Partnership agreement signed in Katowice
+#    summary:
+#      de: …
+#      en: …
+#    location: {{city: Katowice, country: PL}}   # or name, address, region; online: true
+#    partners: [rvr, gzm]
+#    topics: [youth]
+#    sources:                       # one or more public pages
+#      - url: https://www.example.org/…
+#        publisher: Example
+#        title: The page's headline
+#        language: de
+"""
+
+
+def init_store(path: Path, *, title: Text | None = None) -> list[Path]:
+    """Write a new, valid store (with the schema for editors beside it, unless one is there);
+    refuse to overwrite a file.  Returns the files written."""
+    from .errors import OutputError
+    from .models import store_json_schema
+    from .validation import validate
+
+    if path.exists():
+        raise OutputError(f"{path} exists already; nothing was written")
+    schema = path.parent / "store.schema.json"
+    heading = ""
+    if title is not None:
+        heading = f"title:\n  de: {scalar(title.de)}\n  en: {scalar(title.en)}\n"
+    text = _TEMPLATE.format(schema=schema.name, title=heading)
+    for _ in validate(text, path):  # the template is a valid store
+        pass
+    written = []
+    if not schema.exists():
+        atomic_write(schema, json.dumps(store_json_schema(), ensure_ascii=False, indent=2) + "\n")
+        written.append(schema)
+    atomic_write(path, text)
+    return [path, *written]

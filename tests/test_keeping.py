@@ -1,0 +1,540 @@
+"""Keeping the record: init, add, edit and import, on any store, never leaving it broken."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from helpers import event, write_store
+from ruhrtimeline import Text, load_store
+
+TODAY = "2026-12-02"
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUHRTIMELINE_TODAY", TODAY)
+
+
+@pytest.fixture
+def store(tmp_path: Path, bundled: Path) -> Path:
+    """A copy of the bundled store, with its comments and layout."""
+    path = tmp_path / "events.yaml"
+    shutil.copy(bundled, path)
+    return path
+
+
+def lines_outside(before: str, after: str) -> tuple[list[str], list[str]]:
+    """The lines only in ``before`` and only in ``after`` (what a change touched)."""
+    import difflib
+
+    removed, added = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            removed.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return removed, added
+
+
+ADD = [
+    "add",
+    "event",
+    "--date",
+    "2026-03-12",
+    "--title-en",
+    "Youth forum: Katowice",
+    "--title-de",
+    "Jugendforum in Katowice",
+    "--summary-en",
+    "Young people from the GZM and the Ruhr meet in Katowice to plan joint projects.",
+    "--summary-de",
+    "Junge Menschen aus der GZM und dem Ruhrgebiet planen in Katowice gemeinsame Projekte.",
+    "-p",
+    "rvr",
+    "-p",
+    "gzm",
+    "-t",
+    "youth",
+    "--source",
+    "https://www.example.org/news/youth-forum-katowice",
+    "--city",
+    "Katowice",
+    "--country",
+    "PL",
+    "--status",
+    "planned",
+]
+
+
+def test_init_makes_a_valid_store_and_refuses_to_overwrite(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "ruhrtimeline.yaml"
+    result = cli("init", str(path), "--title-en", "Leeds partnership", "--title-de", "Leeds")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "store.schema.json").exists()
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=store.schema.json")
+    assert cli("validate", str(path)).stdout.startswith(f"{path}: valid (0 events")
+    again = cli("init", str(path))
+    assert again.exit_code == 1 and "exists already" in again.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_add_event_changes_only_its_own_lines(cli: Cli, store: Path) -> None:
+    before = store.read_text(encoding="utf-8")
+    result = cli(*ADD, "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "youth-forum-katowice-2026\n"
+    after = store.read_text(encoding="utf-8")
+    removed, added = lines_outside(before, after)
+    assert removed == [] and "  - id: youth-forum-katowice-2026" in added
+    assert '      en: "Youth forum: Katowice"' in added and f'    updated: "{TODAY}"' in added
+    # Every byte before the new event is as it was; the eras after it too.
+    inserted = after.index("\n\n  - id: youth-forum-katowice-2026")
+    assert after[:inserted] == before[:inserted]
+    assert after.endswith(before[before.index("\neras:") :])
+    with load_store(store) as db:
+        assert db.cached  # the index followed the write: no rebuild
+        new = db.event("youth-forum-katowice-2026")
+        assert (new.status, new.date.text, new.partners) == (
+            "planned",
+            "2026-03-12",
+            ("rvr", "gzm"),
+        )
+        assert new.sources[0].publisher == "example.org"
+        assert new.sources[0].title == "Youth forum katowice"
+    assert cli("validate", str(store)).exit_code == 0
+
+
+def test_add_event_the_same_twice_gets_another_id(cli: Cli, store: Path) -> None:
+    assert cli(*ADD, "--store", str(store)).stdout == "youth-forum-katowice-2026\n"
+    assert cli(*ADD, "--store", str(store)).stdout == "youth-forum-katowice-2026-2\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (["--date", "2026-02-30"], "day 30 does not exist"),
+        (["-p", "nope"], "unknown partner 'nope'"),
+        (["--source", "ftp://example.org/x"], "is not a web address"),
+        (["--country", "UK"], "the United Kingdom is GB"),
+        (["--id", "gzm-founded-2017"], "the store has it already"),
+        (["--timezone", "Europe/Berlin"], "a timezone belongs only to a date with a time"),
+    ],
+)
+def test_bad_input_leaves_the_store_untouched(
+    cli: Cli, store: Path, change: list[str], message: str
+) -> None:
+    before = store.read_bytes()
+    mtime = store.stat().st_mtime_ns
+    args = list(ADD)
+    for option, value in zip(change[::2], change[1::2], strict=True):
+        if option in args and option not in ("-p",):
+            args[args.index(option) + 1] = value
+        else:
+            args += [option, value]
+    result = cli(*args, "--store", str(store))
+    assert result.exit_code in (1, 2), result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert store.read_bytes() == before and store.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.ics", "BEGIN:VCALENDAR\nnot a line\n", "not an iCalendar file"),
+        ("a.json", "[{", "not JSON"),
+        ("a.json", "[1]", "item 1 is not an event"),
+        ("a.txt", "just words\n", "needs the columns id and date"),
+    ],
+)
+def test_a_file_that_is_not_what_it_should_be_is_invalid_data(
+    cli: Cli, store: Path, tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    before = store.read_bytes()
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = cli("import", str(path), "--store", str(store))
+    assert result.exit_code == 1 and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and store.read_bytes() == before
+
+
+def test_missing_fields_in_a_script_are_usage_errors_naming_them(cli: Cli, store: Path) -> None:
+    before = store.read_bytes()
+    result = cli("add", "event", "--date", "2026", "--title-en", "x", "--store", str(store))
+    assert result.exit_code == 2
+    assert "--title-de" in result.stderr and "--partner" in result.stderr
+    assert "--source" in result.stderr
+    assert store.read_bytes() == before
+
+
+def test_add_partner_and_topic_then_an_event_using_them(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "ruhrtimeline.yaml"
+    assert cli("init", str(path)).exit_code == 0
+    assert (
+        cli(
+            "add",
+            "partner",
+            "--id",
+            "leeds",
+            "--name",
+            "Leeds City Council",
+            "--short",
+            "Leeds",
+            "--kind",
+            "city",
+            "--country",
+            "gb",
+            "--store",
+            str(path),
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            "add",
+            "topic",
+            "--id",
+            "sport",
+            "--label-en",
+            "Sport",
+            "--label-de",
+            "Sport",
+            "--store",
+            str(path),
+        ).exit_code
+        == 0
+    )
+    result = cli(
+        "add",
+        "event",
+        "--date",
+        "2025-05",
+        "--title-en",
+        "A visit",
+        "--title-de",
+        "Ein Besuch",
+        "-p",
+        "leeds",
+        "-t",
+        "sport",
+        "--source",
+        "https://leeds.gov.uk/a",
+        "--online",
+        "--store",
+        str(path),
+    )
+    assert result.exit_code == 0, result.stderr
+    listed = json.loads(cli("list", "-f", "json", "--store", str(path)).stdout)
+    assert listed[0]["partners"] == ["leeds"] and listed[0]["location"]["online"] is True
+    assert cli("validate", str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "#  - id: rvr" in text  # the template's commented examples stay
+
+
+def test_edit_set_changes_only_the_fields_and_stamps_updated(cli: Cli, store: Path) -> None:
+    before = store.read_text(encoding="utf-8")
+    result = cli(
+        "edit",
+        "ema-forum-katowice-2022",
+        "--set",
+        "date=2022-06-27",
+        "--set",
+        "title.en=The RVR at the EMA forum",
+        "--set",
+        "topics=resilience",
+        "--store",
+        str(store),
+    )
+    assert result.exit_code == 0, result.stderr
+    removed, added = lines_outside(before, store.read_text(encoding="utf-8"))
+    assert sorted(added) == sorted(
+        [
+            "    date: 2022-06-27",
+            "      en: The RVR at the EMA forum",
+            "    topics: [resilience]",
+            f'    updated: "{TODAY}"',
+        ]
+    )
+    assert len(removed) == 4
+    with load_store(store) as db:
+        assert db.cached
+        changed = db.event("ema-forum-katowice-2022")
+        assert changed.date.text == "2022-06-27" and changed.topics == ("resilience",)
+    bad = cli("edit", "ema-forum-katowice-2022", "--set", "status=postponed", "--store", str(store))
+    assert bad.exit_code == 1 and "'postponed' is not allowed" in bad.stderr
+    unknown = cli("edit", "ema-forum-katowice-2022", "--set", "colour=red", "--store", str(store))
+    assert unknown.exit_code == 2 and "cannot be set" in unknown.stderr
+
+
+EDITOR = """\
+#!{python}
+import pathlib, sys
+counter = pathlib.Path(sys.argv[0]).with_suffix(".count")
+n = int(counter.read_text()) if counter.exists() else 0
+counter.write_text(str(n + 1))
+path = pathlib.Path(sys.argv[-1])
+text = path.read_text(encoding="utf-8")
+steps = {steps!r}
+old, new = steps[min(n, len(steps) - 1)]
+path.write_text(text.replace(old, new, 1), encoding="utf-8")
+"""
+
+
+def editor(tmp_path: Path, *steps: tuple[str, str]) -> str:
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR.format(python=sys.executable, steps=list(steps)), encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script)
+
+
+def test_edit_in_an_editor_checks_the_whole_store(
+    cli: Cli, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = "en: The RVR at the European Metropolitan Authorities forum in Katowice"
+    monkeypatch.setenv("EDITOR", editor(tmp_path, (title, "en: The RVR at the EMA forum")))
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = cli("edit", "ema-forum-katowice-2022", "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    with load_store(store) as db:
+        changed = db.event("ema-forum-katowice-2022")
+        assert changed.title.en == "The RVR at the EMA forum"
+        assert changed.updated is not None and changed.updated.isoformat() == TODAY
+
+
+def test_a_broken_edit_can_be_edited_again_or_given_up(
+    cli: Cli, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = store.read_bytes()
+    broken = ("date: 2022-06-26/2022-06-27", "date: 2022-06-31")
+    monkeypatch.setenv("EDITOR", editor(tmp_path, broken))
+    monkeypatch.delenv("VISUAL", raising=False)
+    gave_up = cli("edit", "ema-forum-katowice-2022", "--store", str(store), input="n\n")
+    assert gave_up.exit_code == 1
+    assert "day 31 does not exist" in gave_up.stderr and "Edit again?" in gave_up.stderr
+    assert store.read_bytes() == before
+    # Broken the first time, mended the second.
+    (tmp_path / "editor.count").unlink()
+    mended = ("date: 2022-06-31", "date: 2022-06-26")
+    monkeypatch.setenv("EDITOR", editor(tmp_path, broken, mended))
+    result = cli("edit", "ema-forum-katowice-2022", "--store", str(store), input="y\n")
+    assert result.exit_code == 0, result.stderr
+    with load_store(store) as db:
+        assert db.event("ema-forum-katowice-2022").date.text == "2022-06-26"
+
+
+def test_json_and_csv_round_trips_change_nothing(cli: Cli, store: Path, tmp_path: Path) -> None:
+    before = store.read_bytes()
+    for fmt in ("json", "csv"):
+        exported = tmp_path / f"events.{fmt}"
+        assert cli("list", "-f", fmt, "-o", str(exported), "--store", str(store)).exit_code == 0
+        result = cli("import", str(exported), "--store", str(store))
+        assert result.exit_code == 0, result.stderr
+        assert "nothing to do" not in result.stderr and "unchanged 27" in result.stderr, fmt
+    assert store.read_bytes() == before
+
+
+def test_a_spreadsheet_edit_comes_back_as_a_change(cli: Cli, store: Path, tmp_path: Path) -> None:
+    table = cli("list", "-f", "csv", "--store", str(store)).stdout_bytes.decode()
+    edited = table.replace("Metropolis GZM founded", "The Metropolis GZM is founded")
+    path = tmp_path / "edited.csv"
+    path.write_text(edited, encoding="utf-8")
+    dry = cli("import", str(path), "--dry-run", "--store", str(store))
+    assert "would update 1: gzm-founded-2017" in dry.stderr
+    result = cli("import", str(path), "--store", str(store))
+    assert "updated 1: gzm-founded-2017; unchanged 26" in result.stderr
+    with load_store(store) as db:
+        assert db.event("gzm-founded-2017").title.en == "The Metropolis GZM is founded"
+
+
+def test_ics_round_trip_keeps_dates_and_precisions(
+    cli: Cli, bundled: Path, store: Path, tmp_path: Path
+) -> None:
+    # A new store with the bundled partners and topics and no events.
+    text = store.read_text(encoding="utf-8")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(text[: text.index("\nevents:")] + "\nevents: []\n", encoding="utf-8")
+    for lang in ("en", "de"):
+        feed = tmp_path / f"all.{lang}.ics"
+        assert cli("export", "ics", "--lang", lang, "-o", str(feed)).exit_code == 0
+        result = cli("import", str(feed), "--lang", lang, "--store", str(empty))
+        assert result.exit_code == 0, result.stderr
+    imported = {
+        e["id"]: e for e in json.loads(cli("list", "-f", "json", "--store", str(empty)).stdout)
+    }
+    original = {e["id"]: e for e in json.loads(cli("list", "-f", "json").stdout)}
+    assert imported.keys() == original.keys()
+    for event_id, item in original.items():
+        mine = imported[event_id]
+        for key in ("date", "precision", "start", "end", "timezone", "status", "partners"):
+            assert mine[key] == item[key], (event_id, key)
+        assert mine["title"] == item["title"], event_id  # both languages, our own suffixes gone
+    with load_store(empty) as db:  # a place read in each language has a name in each
+        place = db.event("rvr-gzm-brownfields-conference-brussels-2025").location
+    assert place is not None and place.city == Text("Brüssel", "Brussels")
+    again = cli("import", str(tmp_path / "all.en.ics"), "--store", str(empty))
+    assert "unchanged 27" in again.stderr  # re-importing updates, never duplicates
+
+
+def test_an_invitation_becomes_an_event(cli: Cli, store: Path, tmp_path: Path) -> None:
+    invitation = tmp_path / "invite.ics"
+    invitation.write_text(
+        textwrap.dedent(
+            """\
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//Example//Invite//EN
+            METHOD:REQUEST
+            BEGIN:VEVENT
+            UID:8f2c1e0a-1234@example.org
+            DTSTAMP:20261101T120000Z
+            DTSTART;TZID=Europe/London:20270115T100000
+            DTEND;TZID=Europe/London:20270115T123000
+            SUMMARY:Greater Manchester – Ruhr culture exchange
+            DESCRIPTION:A morning on culture partnerships.
+            LOCATION:Town Hall\\, Manchester\\, GB
+            END:VEVENT
+            END:VCALENDAR
+            """
+        ).replace("\n", "\r\n"),
+        encoding="utf-8",
+    )
+    result = cli(
+        "import",
+        str(invitation),
+        "-p",
+        "gmca",
+        "-p",
+        "rvr",
+        "-t",
+        "culture",
+        "--source",
+        "https://www.example.org/exchange",
+        "--store",
+        str(store),
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "added 1: greater-manchester-ruhr-culture-exchange-2027" in result.stderr
+    assert "copied into de" in result.stderr
+    with load_store(store) as db:
+        new = db.event("greater-manchester-ruhr-culture-exchange-2027")
+    assert new.date.text == "2027-01-15T10:00/2027-01-15T12:30" and new.timezone == "Europe/London"
+    assert new.partners == ("gmca", "rvr") and new.location is not None
+    assert new.location.label("en") == "Town Hall, Manchester, GB"
+    assert new.title.de == new.title.en
+
+
+def test_a_big_store_is_written_into_and_stays_warm(cli: Cli, tmp_path: Path) -> None:
+    events = [event(f"e{i}", f"20{10 + i % 15}-0{1 + i % 9}", ["rvr"]) for i in range(300)]
+    path = write_store(tmp_path / "big.yaml", events)
+    assert cli("list", "--store", str(path), "-f", "json").exit_code == 0  # builds the index
+    assert cli(*ADD, "--store", str(path)).exit_code == 0
+    with load_store(path) as warm:
+        assert warm.cached and warm.count() == 301
+        spans = {e.id: warm.span("event", e.id) for e in warm.events()}
+    with load_store(path, use_cache=False) as fresh:  # the index holds what a rebuild finds
+        assert {e.id: fresh.span("event", e.id) for e in fresh.events()} == spans
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+def test_left_out_fields_are_asked_for_at_a_terminal(store: Path, tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, RUHRTIMELINE_TODAY=TODAY, TERM="xterm")
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "ruhrtimeline",
+            "add",
+            "event",
+            "--store",
+            str(store),
+            "--title-en",
+            "A visit",
+            "--title-de",
+            "Ein Besuch",
+        ],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    try:
+        child.expect("Date")
+        child.sendline("2026-13")  # not a date: asked again
+        child.expect("month 13 does not exist")
+        child.sendline("2026-05")
+        child.expect("Partners")
+        child.send("gm\t")  # completion of partner ids
+        child.expect("gmca")
+        child.sendline(" rvr")
+        child.expect("Topics")
+        child.sendline("")
+        child.expect("Source")
+        child.sendline("https://www.example.org/visit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    with load_store(store) as db:
+        added = db.event("a-visit-2026")
+    assert added.partners == ("gmca", "rvr") and added.date.text == "2026-05"
+
+
+@pytest.mark.skipif(shutil.which("vi") is None, reason="needs vi")
+def test_vi_opens_the_store_at_the_event(
+    cli: Cli, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real editor, scripted in Ex mode once it has started (at the event's line): the next
+    # status from there becomes "cancelled".
+    script = "autocmd VimEnter * /status:/s/held/cancelled/ | wq"
+    monkeypatch.setenv("EDITOR", f'vi -u NONE -i NONE -n -es -c "{script}"')
+    monkeypatch.delenv("VISUAL", raising=False)
+    with load_store(store) as db:
+        before = {e.id: e.status for e in db.events()}
+    result = cli("edit", "ema-forum-katowice-2022", "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    with load_store(store) as db:
+        after = {e.id: e.status for e in db.events()}
+    changed = {k: v for k, v in after.items() if v != before[k]}
+    assert changed == {"ema-forum-katowice-2022": "cancelled"}
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_script_writes_several_times_through_one_store(
+    store: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    from datetime import date
+
+    from ruhrtimeline.edits import add, add_event, set_fields
+    from ruhrtimeline.importing import source_document
+
+    if not cached:
+        monkeypatch.setenv("RUHRTIMELINE_NO_CACHE", "1")
+    today = date(2026, 12, 2)
+    partner = {"id": "amiens", "name": "Amiens Métropole", "short": "Amiens", "kind": "city"}
+    with load_store(store) as db:
+        add(db, "partners", {**partner, "country": "FR"})
+        new = add_event(
+            db,
+            date="2026-05",
+            title={"en": "A visit to Amiens", "de": "Ein Besuch in Amiens"},
+            partners=["rvr", "amiens"],
+            source=source_document("https://www.example.org/amiens"),
+            today=today,
+        ).added[0]
+        set_fields(db, new, {"date": "2026-05-12", "title.de": "Besuch in Amiens"}, today=today)
+        set_fields(db, "gzm-founded-2017", {"topics": "youth"}, today=today)
+        seen = {e.id: (e, db.span("event", e.id)) for e in db.events()}
+        assert db.partner("amiens").short == "Amiens"
+    with load_store(store, use_cache=False) as fresh:  # what a new reader finds
+        assert seen == {e.id: (e, fresh.span("event", e.id)) for e in fresh.events()}
+    assert seen[new][0].date.text == "2026-05-12" and seen[new][0].title.de == "Besuch in Amiens"
