@@ -271,3 +271,21 @@ def test_private_tzids_folds_what_it_rewrites() -> None:
     assert all(len(raw) <= 75 for raw in renamed.split(b"\r\n"))
     unfolded = renamed.replace(b"\r\n ", b"").decode()
     assert f'-{long_name};X-NOTE="ä: long enough to fold":20250601T120000' in unfolded
+
+
+def test_quirk_radicale_keeps_the_first_definition_of_a_tzid(radicale: Radicale) -> None:
+    """A server process reads every later VTIMEZONE of a TZID as the first one it stored:
+    a feed's own VTIMEZONE only counts under a TZID the server has not seen."""
+
+    def fixed(offset: str) -> bytes:
+        return PLUS_FIVE.replace("+0500", offset).replace("Europe/Berlin", "X-RT-shared").encode()
+
+    event = EVENTS.split("BEGIN:VEVENT")[2].replace("Europe/Berlin", "X-RT-shared")
+    first, second = radicale.make_calendar("first-tzid"), radicale.make_calendar("second-tzid")
+    radicale.put_feed(first, calendar_of(fixed("+0500"), f"BEGIN:VEVENT{event}".encode()))
+    radicale.put_feed(second, calendar_of(fixed("+0300"), f"BEGIN:VEVENT{event}".encode()))
+    second_says = datetime(2025, 6, 1, 9, tzinfo=UTC)  # 12:00 at +03:00
+    first_said = datetime(2025, 6, 1, 7, tzinfo=UTC)  # 12:00 at +05:00
+    one = timedelta(seconds=1)
+    assert radicale.query(second, second_says, second_says + one) == set()
+    assert radicale.query(second, first_said, first_said + one) == {"timed@test"}
