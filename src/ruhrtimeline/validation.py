@@ -17,7 +17,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from . import models
-from .dates import parse_edtf
+from .dates import clock_change, parse_edtf
 from .errors import Problem, StoreError
 from .records import (
     Coordinates,
@@ -44,12 +44,16 @@ _MODELS: dict[str, type[BaseModel]] = {
 _SINGULAR = {"partners": "partner", "topics": "topic", "events": "event", "eras": "era"}
 
 
-def validate(text: str, path: Path | str) -> Iterator[Item]:
+def validate(text: str, path: Path | str, warnings: list[Problem] | None = None) -> Iterator[Item]:
     """Yield the store's records in file order, then its `StoreInfo`; raise `StoreError` at
     the end if it is invalid.  A consumer that keeps the records must discard them then.
+
+    ``warnings``, if given, receives what is valid but perhaps not meant (a local time that
+    happens twice), each located like a problem, once the iteration has ended.
     """
     reader = StoreReader(text, path)
     found: list[tuple[Path_, bool, str]] = []
+    doubtful: list[tuple[Path_, bool, str]] = []
     ids: dict[str, dict[str, int]] = {section: {} for section in SECTIONS}
     references: list[tuple[Path_, str, str]] = []  # (where, "partners" or "topics", id)
 
@@ -79,6 +83,7 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
             continue
         ids[section][record.id] = index
         if isinstance(record, Event):
+            doubtful += [((*where, "date"), False, m) for m in _repeated_times(record)]
             references += [
                 ((*where, "partners", i), "partners", p) for i, p in enumerate(record.partners)
             ]
@@ -103,15 +108,37 @@ def validate(text: str, path: Path | str) -> Iterator[Item]:
             )
             found.append((where, False, f"unknown {_SINGULAR[kind]} {ref!r}{hint}"))
 
-    if found or reader.problems:
-        locator = Locator(text)
-        problems = list(reader.problems)
-        for where, at_key, message in found:
-            line, column = locator.locate(where, key=at_key)
-            problems.append(Problem(str(path), line, column, field_path(where), message))
-        problems.sort(key=lambda p: (p.line, p.column))
+    locator = Locator(text) if found or reader.problems or doubtful else None
+    if warnings is not None and locator is not None:
+        warnings += _located(doubtful, locator, path)
+    if locator is not None and (found or reader.problems):
+        problems = sorted(
+            [*reader.problems, *_located(found, locator, path)], key=lambda p: (p.line, p.column)
+        )
         raise StoreError(path, problems)
     yield StoreInfo(_optional_text(header.title), _optional_text(header.description))
+
+
+def _located(
+    found: list[tuple[Path_, bool, str]], locator: Locator, path: Path | str
+) -> list[Problem]:
+    """Problems at the line and column of their YAML nodes."""
+    problems = []
+    for where, at_key, message in found:
+        line, column = locator.locate(where, key=at_key)
+        problems.append(Problem(str(path), line, column, field_path(where), message))
+    return problems
+
+
+def _repeated_times(event: Event) -> list[str]:
+    """What to say about each local time of the event that happens twice."""
+    said = []
+    for point in event.date.points:
+        local = point.local_datetime
+        change = clock_change(local, event.timezone) if local and event.timezone else None
+        if local and change and not change.skips:
+            said.append(change.message(local))
+    return said
 
 
 # --- models to records ------------------------------------------------------------------------

@@ -135,6 +135,11 @@ def feeds_build(
     click.echo(
         f"{directory}: {len(results)} files, {written} written, {len(results) - written} unchanged"
     )
+    if feed_set.left_out:
+        n = len(feed_set.left_out)
+        click.echo(
+            f"{n} feed{'s' if n != 1 else ''} left out: no events ({', '.join(feed_set.left_out)})"
+        )
 
 
 @click.command(cls=Command)
