@@ -4,10 +4,13 @@ a calendar.
 * `read_all` gives, per consumer, each VEVENT's UID, start and end, normalised: a `date` for
   DATE values, an aware UTC `datetime` for DATE-TIME values (naive only for floating times),
   and None for an end the consumer does not know.
+* `read_texts` and `calendar_names`: each VEVENT's texts and the calendar's name as each
+  consumer unescapes them.
 * `zone_tzinfos` / `zone_offsets`: each consumer's own interpretation of one VTIMEZONE.
 * `radicale` (fixture): a real Radicale CalDAV server on loopback, with a small client that
-  creates calendars, stores a feed one event per resource and runs ``calendar-query``
-  REPORTs with a ``time-range`` filter (RFC 4791 7.8, 9.9).
+  creates calendars, stores a feed one event per resource (or whole, as a collection, which
+  names it after the feed's X-WR-CALNAME), reads a collection's name, and runs
+  ``calendar-query`` REPORTs with a ``time-range`` filter (RFC 4791 7.8, 9.9).
 
 Consumer habits that shape these helpers (each is shown by tests/test_consumers.py):
 
@@ -20,9 +23,16 @@ Consumer habits that shape these helpers (each is shown by tests/test_consumers.
   gives every call names of its own.
 * vobject 0.9.9 keeps only the first value of a comma-separated RDATE inside STANDARD and
   DAYLIGHT (it treats RDATE there as plain text and splits at the comma); so does Radicale.
+* vobject compares each VTIMEZONE with UTC from 2000 to 2019 and, if they agree, does not
+  register its TZID: a time in it floats, unless pytz knows the name (so Europe/London
+  described only from 2021 on loses its summer time under a private TZID).
 * ical ignores the DTSTART of a STANDARD/DAYLIGHT block that no RDATE or RRULE repeats, and
   its tzinfo has no fold-aware ``fromutc``: converting an instant of the repeated hour after
   a fall-back gives the wrong wall time whatever the VTIMEZONE says.
+* ical splits CATEGORIES at every comma, escaped or not (RFC 5545 3.8.1.2 separates values
+  only at unescaped ones), so it cannot read a category with a comma in it.
+* icalendar does not know RFC 7986's NAME (nor X-WR-CALNAME) as TEXT and hands its value
+  over still escaped; `calendar_names` asks ical and vobject, which unescape it.
 """
 
 from __future__ import annotations
@@ -208,6 +218,83 @@ def read_vobject(data: bytes) -> list[Seen]:
     return seen
 
 
+@dataclass(frozen=True)
+class Texts:
+    """A VEVENT's texts as a consumer unescaped them."""
+
+    summary: str
+    description: str
+    location: str | None
+    url: str
+    categories: tuple[str, ...]
+
+
+def _icalendar_texts(data: bytes) -> dict[str, Texts]:
+    found: dict[str, Texts] = {}
+    for event in icalendar.Calendar.from_ical(data).events:
+        lists = event.get("CATEGORIES", [])
+        lists = lists if isinstance(lists, list) else [lists]
+        location = event.get("LOCATION")
+        found[str(event["UID"])] = Texts(
+            str(event["SUMMARY"]),
+            str(event["DESCRIPTION"]),
+            None if location is None else str(location),
+            str(event["URL"]),
+            tuple(str(c) for values in lists for c in values.cats),
+        )
+    return found
+
+
+def _ical_texts(data: bytes) -> dict[str, Texts]:
+    calendar = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+    return {
+        str(e.uid): Texts(
+            str(e.summary),
+            str(e.description),
+            e.location,
+            str(e.url),
+            tuple(e.categories),
+        )
+        for e in calendar.events
+    }
+
+
+def _vobject_texts(data: bytes) -> dict[str, Texts]:
+    _fresh_vobject()
+    found: dict[str, Texts] = {}
+    for event in vobject.readOne(data.decode("utf-8")).contents.get("vevent", []):
+        contents = event.contents
+        found[str(event.uid.value)] = Texts(
+            event.summary.value,
+            event.description.value,
+            event.location.value if "location" in contents else None,
+            event.url.value,
+            tuple(c for line in contents.get("categories", []) for c in line.value),
+        )
+    return found
+
+
+def read_texts(data: bytes) -> dict[str, dict[str, Texts]]:
+    """Per consumer, each VEVENT's texts by UID."""
+    return {
+        "icalendar": _icalendar_texts(data),
+        "ical": _ical_texts(data),
+        "vobject": _vobject_texts(data),
+    }
+
+
+def calendar_names(data: bytes) -> dict[str, list[str]]:
+    """The calendar's NAME and X-WR-CALNAME, as ical and vobject read them (see above)."""
+    text = data.decode("utf-8")
+    _fresh_vobject()
+    calendar = vobject.readOne(text)
+    return {
+        "ical": [*IcsCalendarStream.calendar_from_ics(text).name],
+        "vobject": [line.value for line in calendar.contents["name"]]
+        + [line.value for line in calendar.contents["x-wr-calname"]],
+    }
+
+
 READERS: dict[str, Callable[[bytes], list[Seen]]] = {
     "icalendar": read_icalendar,
     "ical": read_ical,
@@ -359,6 +446,36 @@ class Radicale:
         )
         if status != 201:
             raise AssertionError(f"PUT {uid}: {status} {body[:300]!r}\n{data.decode()}")
+
+    def put_calendar(self, name: str, data: bytes) -> str:
+        """Store a whole feed as the new collection ``/<user>/<name>/``, as Radicale takes
+        a calendar that a client uploads; return the collection."""
+        path = f"/{self.user}/{name}/"
+        status, body = self.request(
+            "PUT", path, data, {"Content-Type": "text/calendar; charset=utf-8"}
+        )
+        if status != 201:
+            raise AssertionError(f"PUT {path}: {status} {body[:300]!r}")
+        return path
+
+    def display_name(self, collection: str) -> str:
+        """The collection's ``displayname`` (PROPFIND)."""
+        body = (
+            b'<?xml version="1.0" encoding="utf-8"?>'
+            b'<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>'
+        )
+        status, answer = self.request(
+            "PROPFIND",
+            collection,
+            body,
+            {"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+        )
+        if status != 207:
+            raise AssertionError(f"PROPFIND {collection}: {status} {answer[:300]!r}")
+        node = ElementTree.fromstring(answer).find(".//{DAV:}displayname")
+        if node is None or node.text is None:
+            raise AssertionError(f"{collection} has no displayname: {answer[:300]!r}")
+        return node.text
 
     def put_feed(self, collection: str, data: bytes) -> list[str]:
         """Store every VEVENT of a feed as its own resource; return the UIDs."""

@@ -289,3 +289,30 @@ def test_quirk_radicale_keeps_the_first_definition_of_a_tzid(radicale: Radicale)
     one = timedelta(seconds=1)
     assert radicale.query(second, second_says, second_says + one) == set()
     assert radicale.query(second, first_said, first_said + one) == {"timed@test"}
+
+
+def test_quirk_vobject_takes_a_zone_like_utc_from_2000_to_2019_for_utc() -> None:
+    """Why feeds describe each zone from 2000 on (ical._years): vobject compares every
+    VTIMEZONE with UTC over 2000-2019 and, if they agree, drops its TZID (the time floats)."""
+    london = (
+        "BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"
+        "BEGIN:STANDARD\r\nTZNAME:GMT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\n"
+        "DTSTART:{autumn}T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+        "BEGIN:DAYLIGHT\r\nTZNAME:BST\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\n"
+        "DTSTART:{spring}T010000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+        "END:VTIMEZONE\r\n"
+    )
+    event = (
+        "BEGIN:VEVENT\r\nUID:noon@test\r\nDTSTAMP:20250101T000000Z\r\n"
+        "DTSTART;TZID=Europe/London:20240701T120000\r\nEND:VEVENT\r\n"
+    )
+    since_2023 = london.format(autumn="20231029", spring="20240331")
+    since_1999 = london.format(autumn="19991031", spring="20000326")
+    starts = {
+        since: read_all(calendar_of(block.encode(), event.encode()))["vobject"][0].start
+        for since, block in ((2023, since_2023), (1999, since_1999))
+    }
+    assert starts == {
+        2023: datetime(2024, 7, 1, 12, 0),  # floating
+        1999: datetime(2024, 7, 1, 11, 0, tzinfo=UTC),
+    }

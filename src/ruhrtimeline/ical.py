@@ -46,6 +46,7 @@ Imprecise = Literal["span", "start", "omit"]
 IMPRECISE_DEFAULT: Imprecise = "span"
 UID_DOMAIN = "ruhrtimeline"
 REFRESH = timedelta(hours=12)
+_VOBJECT_UTC_CHECK = 2000  # see _years
 _STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "cancelled": "CANCELLED"}
 _END = b"END:VCALENDAR\r\n"
 
@@ -225,9 +226,14 @@ def calendar_head(info: FeedInfo, zones: Zones, lang: Lang) -> bytes:
 
 
 def _years(first: int, last: int) -> tuple[int, int]:
-    """The years held within what `timezones.vtimezone` writes (a block is right for every
-    time before its range, and, with the current rule, after it)."""
-    first = min(max(first, FIRST_YEAR), LAST_YEAR)
+    """The years a VTIMEZONE describes: those of the events, from 2000 at the latest, held
+    within what `timezones.vtimezone` writes (a block is right for every time before its
+    range, and, with the current rule, after it).
+
+    From 2000: vobject, and so Radicale, takes a VTIMEZONE whose offsets equal UTC's from
+    2000 to 2019 for UTC and drops its TZID, so that Europe/London from 2021 on would lose
+    its summer time; with the changes of those years in it, it does not."""
+    first = min(max(first, FIRST_YEAR), _VOBJECT_UTC_CHECK, LAST_YEAR)
     return first, max(min(last, LAST_YEAR), first)
 
 
