@@ -120,7 +120,7 @@ def uri(value: str) -> str:
     return _NOT_IN_URI.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), value)
 
 
-def stamp(event: Event, built: datetime) -> datetime:
+def _stamp(event: Event, built: datetime) -> datetime:
     """When the entry last changed: its ``updated`` day, but never after the build."""
     if event.updated is None:
         return built
@@ -143,7 +143,7 @@ def vevent(
         return None
     component = VEvent()
     component.add("uid", uid(event.id))
-    changed = stamp(event, built)
+    changed = _stamp(event, built)
     component.add("dtstamp", changed)
     if event.updated is not None:
         component.add("last-modified", changed)

@@ -265,16 +265,16 @@ class Event(_Model):
 
     @model_validator(mode="after")
     def _timezone_with_time(self) -> Event:
-        date = parse_edtf(self.date)
-        if date.has_time and self.timezone is None:
+        parsed = parse_edtf(self.date)
+        if parsed.has_time and self.timezone is None:
             raise ValueError(f"the date {self.date!r} has a time, so give its timezone")
-        if not date.has_time and self.timezone is not None:
+        if not parsed.has_time and self.timezone is not None:
             raise ValueError("a timezone belongs only to a date with a time; remove it")
         if self.timezone is not None:
             # A time the clocks skip has no instant.  Every other time has one (a repeated
             # time is its first occurrence), in the order of the times as written, so the
             # date's own check that the end is not before the start compares instants.
-            for point in date.points:
+            for point in parsed.points:
                 local = point.local_datetime
                 change = clock_change(local, self.timezone) if local else None
                 if local and change and change.skips:

@@ -102,7 +102,7 @@ def export_timelinejs(store: Store, flt: EventFilter, lang: Lang) -> str:
     return timelinejs(store.events(flt), store.directory, lang, store.eras())
 
 
-def build_time(store: Store, built: datetime | None = None) -> datetime:
+def built_or_modified(store: Store, built: datetime | None = None) -> datetime:
     """``built``, else the day (00:00 UTC) on which the store file was last modified."""
     if built is not None:
         return built
@@ -136,7 +136,7 @@ def export_ics(
     flt = store.check(flt)
     kept = _included(flt, imprecise)
     count = store.count(kept) if kept is not None else 0
-    if count == 0:
+    if kept is None or count == 0:
         why = (
             "the selected events are known only to the month, season or year, which are left out"
             if imprecise == "omit" and store.count(flt)
@@ -144,14 +144,16 @@ def export_ics(
         )
         raise OutputError(f"nothing to export: {why}; a calendar needs at least one event")
     timed: Iterable[Event] = ()
-    if kept is not None and (not kept.precisions or "time" in kept.precisions):
+    if not kept.precisions or "time" in kept.precisions:
         timed = store.iter_events(replace(kept, precisions=("time",)))
     partner = store.partner(flt.partners[0]) if len(flt.partners) == 1 else None
     topic = store.topic(flt.topics[0]) if len(flt.topics) == 1 and partner is None else None
     info = feed_info(store.directory, lang, partner, topic, count, None, imprecise)
-    events = store.iter_events(kept) if kept is not None else iter(())
-    stamp = build_time(store, built)
-    pieces = (event_bytes(e, store.directory, lang, imprecise, built=stamp) for e in events)
+    stamp = built_or_modified(store, built)
+    pieces = (
+        event_bytes(e, store.directory, lang, imprecise, built=stamp)
+        for e in store.iter_events(kept)
+    )
     return calendar_chunks(info, zone_spans(timed), lang, (p for p in pieces if p is not None))
 
 
@@ -219,7 +221,7 @@ class FeedSet:
         self.default: Lang = lang or "en"
         self.imprecise = imprecise
         self.base_url = check_base_url(base_url)
-        self.built = build_time(store, built)
+        self.built = built_or_modified(store, built)
         self.pages = landing_pages(store, self.default) if pages is None else pages
         directory = store.directory
         by_partner = store.members("partner")
