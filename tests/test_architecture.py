@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "src" / "ruhrtimeline"
 
 LAYERS: list[set[str]] = [
-    {"errors", "dates", "i18n", "locations", "files"},  # foundations
+    {"errors", "dates", "i18n", "locations", "files", "timezones"},  # foundations
     {"records", "query", "positions"},  # typed records, the filter, where items lie
     {"yaml_reader", "models", "validation"},  # reading and checking a store file
     {"index"},  # SQLite: the only module with SQL

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ruhrtimeline.dates import (
     DateError,
+    clock_change,
     days_in_month,
     format_date,
     format_point,
@@ -240,3 +242,85 @@ def test_format_point_names_one_end() -> None:
     parsed = parse_edtf("2022-08-31/2022-09-02")
     assert format_point(parsed.start) == "31 Aug 2022"
     assert parsed.end is not None and format_point(parsed.end, "de") == "2. Sept. 2022"
+
+
+# --- local times that a change of the clocks skips or repeats -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "message"),
+    [
+        (
+            datetime(2025, 3, 30, 2, 30),
+            "Europe/Berlin",
+            "2025-03-30T02:30 does not exist: clocks jump from 02:00 to 03:00 on 30 Mar 2025 "
+            "in Europe/Berlin",
+        ),
+        (
+            datetime(2025, 10, 26, 2, 30),
+            "Europe/Berlin",
+            "2025-10-26T02:30 happens twice: clocks go back from 03:00 to 02:00 on 26 Oct 2025 "
+            "in Europe/Berlin; the first (CEST, +02:00) is meant",
+        ),
+        (
+            datetime(2025, 11, 2, 1, 0, 30),
+            "America/New_York",
+            "2025-11-02T01:00:30 happens twice: clocks go back from 02:00 to 01:00 on 2 Nov 2025 "
+            "in America/New_York; the first (EDT, -04:00) is meant",
+        ),
+        (  # the southern hemisphere: forward in October
+            datetime(2025, 10, 5, 2, 59),
+            "Australia/Sydney",
+            "2025-10-05T02:59 does not exist: clocks jump from 02:00 to 03:00 on 5 Oct 2025 "
+            "in Australia/Sydney",
+        ),
+        (  # a whole day skipped across the date line
+            datetime(2011, 12, 30, 12, 0),
+            "Pacific/Apia",
+            "2011-12-30T12:00 does not exist: clocks jump from 00:00 on 30 Dec 2011 to 00:00 "
+            "on 31 Dec 2011 in Pacific/Apia",
+        ),
+        (  # local mean time to CET: a change of seconds
+            datetime(1893, 4, 1, 0, 3),
+            "Europe/Berlin",
+            "1893-04-01T00:03 does not exist: clocks jump from 00:00 to 00:06:32 on 1 Apr 1893 "
+            "in Europe/Berlin",
+        ),
+    ],
+)
+def test_clock_changes_name_what_happens(local: datetime, zone: str, message: str) -> None:
+    change = clock_change(local, zone)
+    assert change is not None and change.message(local) == message
+
+
+@pytest.mark.parametrize(
+    ("local", "zone"),
+    [
+        (datetime(2025, 3, 30, 1, 59, 59), "Europe/Berlin"),  # just before the gap
+        (datetime(2025, 3, 30, 3, 0), "Europe/Berlin"),  # the first time after it
+        (datetime(2025, 10, 26, 3, 0), "Europe/Berlin"),  # the end of the repeated hour
+        (datetime(2025, 10, 26, 1, 59), "Europe/Berlin"),
+        (datetime(2025, 3, 30, 2, 30), "Asia/Kolkata"),  # no daylight saving time
+        (datetime(1, 1, 1, 0, 0), "Asia/Tokyo"),
+        (datetime(9999, 12, 31, 23, 59), "America/New_York"),
+    ],
+)
+def test_ordinary_times_have_no_clock_change(local: datetime, zone: str) -> None:
+    assert clock_change(local, zone) is None
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2037, 12, 31)))
+@example(datetime(2025, 3, 30, 1, 30))  # skipped in London
+@example(datetime(2025, 10, 26, 1, 30))  # repeated
+@example(datetime(1971, 10, 31, 2, 30))  # British Standard Time ends: repeated
+def test_a_clock_change_agrees_with_zoneinfo(local: datetime) -> None:
+    zone = ZoneInfo("Europe/London")
+    change = clock_change(local, "Europe/London")
+    as_instant = local.replace(tzinfo=zone).astimezone(UTC)
+    exists = as_instant.astimezone(zone).replace(tzinfo=None) == local
+    twice = local.replace(tzinfo=zone, fold=1).astimezone(UTC) != as_instant
+    assert (change is not None and change.skips) == (not exists)
+    assert (change is not None and not change.skips) == (exists and twice)
+    if change is not None:
+        lower, upper = sorted((change.before, change.after))
+        assert lower <= local < upper  # the change is the one around this time

@@ -93,6 +93,42 @@ def test_one_language_and_stale_feeds(cli: Cli, tmp_path: Path) -> None:
     assert b"Partnerschaftsvereinbarung" in (out / "all.ics").read_bytes()
 
 
+def test_feeds_without_events_are_left_out_and_named(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(
+        tmp_path / "store.yaml",
+        [
+            event("month", "2019-08", ["gzm"], topics=["mobility"]),
+            event("day", "2019-08-09", ["rvr"], topics=["youth"]),
+        ],
+    )
+    out = tmp_path / "public"
+    result = cli("feeds", "build", str(out), "--store", str(path), "--imprecise", "omit")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "3 feeds left out: no events (partner-gzm, partner-gmca, topic-mobility)"
+    )
+    stems = {name.split(".")[0] for name in os.listdir(out) if name.endswith(".ics")}
+    assert stems == {"all", "partner-rvr", "topic-youth"}
+    parser = Links()
+    parser.feed((out / "index.html").read_text(encoding="utf-8"))
+    assert {link.split(".")[0] for link in parser.links if link.endswith(".ics")} == stems
+    # with every event in it, only the partner without events is left out
+    again = cli("feeds", "build", str(out), "--store", str(path))
+    assert again.stdout.splitlines()[1] == "1 feed left out: no events (partner-gmca)"
+    assert (out / "partner-gzm.de.ics").is_file() and not (out / "partner-gmca.ics").exists()
+
+
+def test_a_set_without_any_event_has_only_its_index(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(tmp_path / "store.yaml", [event("year", "2019", ["gzm"])])
+    out = tmp_path / "public"
+    result = cli("feeds", "build", str(out), "--store", str(path), "--imprecise", "omit")
+    assert result.exit_code == 0, result.stderr
+    assert "6 feeds left out" in result.stdout
+    assert {p.name for p in out.iterdir()} == {"index.html", "timeline.html"}
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<table" not in page and ".ics" not in page
+
+
 def test_names_cannot_escape_the_folder(tmp_path: Path) -> None:
     for bad in ("../x.ics", "/etc/passwd", "a/b.ics", "..", "", "a\\b.ics"):
         with pytest.raises(OutputError):
@@ -149,7 +185,7 @@ def test_server_answers(served: Served) -> None:
     assert body.startswith(b"BEGIN:VCALENDAR") and int(headers["Content-Length"]) == len(body)
     assert headers["Cache-Control"].startswith("public") and headers["ETag"].startswith('"')
     assert request(srv, "GET", "/")[1]["Content-Type"] == "text/html; charset=utf-8"
-    head = request(srv, "HEAD", "/partner-gzm.ics")
+    head = request(srv, "HEAD", "/partner-rvr.ics")
     assert head[0] == 200 and head[2] == b"" and int(head[1]["Content-Length"]) > 0
     assert request(srv, "GET", "/all.ics", {"If-None-Match": headers["ETag"]})[0] == 304
     assert request(srv, "GET", "/all.ics", {"If-None-Match": '"other"'})[0] == 200
@@ -187,7 +223,7 @@ def test_server_rebuilds_when_the_store_changes(served: Served) -> None:
     _touch(served.store)
     second = request(served.server, "GET", "/all.ics")[2]
     assert second != first and second.count(b"BEGIN:VEVENT") == 2
-    assert served.log == ["reloaded: 20 files"]
+    assert served.log == ["reloaded: 11 files"]  # rvr and youth: the other feeds hold no event
 
 
 def test_server_keeps_the_last_good_feeds_while_the_store_is_invalid(served: Served) -> None:
@@ -204,7 +240,7 @@ def test_server_keeps_the_last_good_feeds_while_the_store_is_invalid(served: Ser
     write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
     _touch(served.store)
     assert request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2
-    assert served.log[1:] == ["reloaded: 20 files"]
+    assert served.log[1:] == ["reloaded: 11 files"]
 
 
 def test_folder_mode_serves_only_feed_files(cli: Cli, tmp_path: Path) -> None:
@@ -293,5 +329,5 @@ def test_serve_survives_a_store_turned_invalid_and_back(tmp_path: Path) -> None:
     process.stderr.close()
     problems = [line for line in log if line.startswith("store invalid")]
     assert len(problems) == 1 and f"{path}:" in problems[0]
-    assert "reloaded: 20 files" in log
+    assert "reloaded: 11 files" in log
     assert not [line for line in log if "Traceback" in line or "Error" in line]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobject  # type: ignore[import-untyped]
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import Cli
 from helpers import event, golden, write_store
 from ics_check import check
 from ruhrtimeline import Directory, Event, Location, Text, load_store
-from ruhrtimeline.ical import calendar_chunks, event_bytes, feed_info
+from ruhrtimeline.ical import calendar_chunks, event_bytes, feed_info, uri
 from ruhrtimeline.publish import FeedSet
 
 
@@ -84,7 +86,9 @@ def test_imprecise_modes(cli: Cli) -> None:
         date(2019, 7, 1),
         date(2019, 7, 2),
     )
-    assert month_event("--imprecise", "omit") == []
+    omitted = cli("export", "ics", "--search", "Frintrop", "--imprecise", "omit")
+    assert omitted.exit_code == 1 and omitted.stdout == ""
+    assert "known only to the month, season or year" in omitted.stderr
 
 
 def test_properties(cli: Cli) -> None:
@@ -127,17 +131,44 @@ def test_byte_identical_reruns(cli: Cli, tmp_path: Path) -> None:
     )
 
 
-def test_dtstamp_without_updated(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write_store(tmp_path / "s.yaml", [event("a", "2019-08-09")])
+def test_dtstamp_is_the_last_change_and_never_after_the_build(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_store(
+        tmp_path / "s.yaml",
+        [
+            event("future", "2030-08-09"),  # no 'updated', in the future
+            event("edited", "2019-08-09", updated="2024-05-01"),
+            event("typo", "2019-08-09", updated="2031-01-01"),  # 'updated' in the future
+        ],
+    )
+    saved = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
 
-    def stamp() -> datetime:
-        (component,) = parse(cli("export", "ics", "--store", str(path)).stdout_bytes)
-        value: datetime = component.decoded("DTSTAMP")
-        return value
+    def stamps() -> dict[str, tuple[datetime, datetime | None]]:
+        data = cli("export", "ics", "--store", str(path)).stdout_bytes
+        return {
+            str(c["UID"]).split("@")[0]: (
+                c.decoded("DTSTAMP"),
+                c.decoded("LAST-MODIFIED") if "LAST-MODIFIED" in c else None,
+            )
+            for c in parse(data)
+        }
 
-    assert stamp() == datetime(2019, 8, 9, tzinfo=ZoneInfo("UTC"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert stamp().timestamp() == 1700000000
+    day_saved = datetime(2025, 3, 4, tzinfo=UTC)  # the build's time: the store file's day
+    edited = datetime(2024, 5, 1, tzinfo=UTC)
+    assert stamps() == {
+        "edited": (edited, edited),
+        "typo": (day_saved, day_saved),
+        "future": (day_saved, None),
+    }
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    built = datetime.fromtimestamp(1700000000, UTC)
+    assert stamps() == {
+        "edited": (built, built),
+        "typo": (built, built),
+        "future": (built, None),
+    }
 
 
 HOSTILE = [
@@ -160,7 +191,7 @@ def test_text_round_trips_and_cannot_inject(
         summary=Text(text, text),
         location=Location(name=text, country="DE"),
     )
-    piece = event_bytes(hostile, directory, "en")
+    piece = event_bytes(hostile, directory, "en", built=datetime(2026, 1, 1, tzinfo=UTC))
     assert piece is not None
     data = b"".join(calendar_chunks(feed_info(directory, "en"), {}, "en", [piece]))
     found = check(data)
@@ -197,7 +228,82 @@ def test_events_are_built_once_per_language(
 
 
 def test_description_counts_what_the_calendar_holds(cli: Cli) -> None:
-    for options in ((), ("--imprecise", "omit"), ("--imprecise", "omit", "--precision", "month")):
+    for options in ((), ("--imprecise", "omit"), ("--imprecise", "start", "--precision", "month")):
         calendar = icalendar.Calendar.from_ical(cli("export", "ics", *options).stdout_bytes)
         held = len(calendar.walk("VEVENT"))
         assert f" {held} events." in str(calendar["DESCRIPTION"]), options
+
+
+def test_a_point_in_time_has_no_dtend(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(
+        tmp_path / "s.yaml",
+        [
+            event("point", "2025-01-30T09:00", timezone="Europe/Berlin"),
+            event("zero", "2025-01-30T10:00/2025-01-30T10:00", timezone="Europe/Berlin"),
+            event("meeting", "2025-01-30T11:00/2025-01-30T12:30", timezone="Europe/Berlin"),
+            event("day", "2025-01-31"),
+        ],
+    )
+    data = cli("export", "ics", "--store", str(path)).stdout_bytes
+    check(data)
+    ends = {str(c["UID"]).split("@")[0]: c.get("DTEND") for c in parse(data)}
+    assert ends["point"] is None and ends["zero"] is None  # RFC 5545 3.6.1: ends as it starts
+    assert ends["meeting"].dt == datetime(2025, 1, 30, 12, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert ends["day"].dt == date(2025, 2, 1)  # all-day: the exclusive end, always written
+
+
+def test_no_method_and_names_escaped_as_text(cli: Cli, tmp_path: Path) -> None:
+    tricky = {"id": "tp", "name": "T, P; \\ X", "short": "T, P; \\ X", "kind": "other"}
+    path = write_store(
+        tmp_path / "s.yaml",
+        [event("a", "2019-08-09", ["tp"])],
+        partners=[{**tricky, "country": "PL"}],
+        title={"de": "Liste, eins; zwei \\ drei", "en": "List, one; two \\ three"},
+    )
+    data = cli("export", "ics", "--store", str(path), "--partner", "tp").stdout_bytes
+    check(data)
+    assert b"METHOD" not in data
+    name = "List, one; two \\ three: T, P; \\ X"
+    assert b"\r\nNAME:List\\, one\\; two \\\\ three: T\\, P\\; \\\\ X\r\n" in data
+    # RFC 7986 NAME is TEXT: readers that know it unescape it (icalendar keeps it raw)
+    assert IcsCalendarStream.calendar_from_ics(data.decode()).name == [name]
+    calendar = vobject.readOne(data.decode())
+    assert calendar.contents["name"][0].value == calendar.x_wr_calname.value == name
+    assert calendar.description.value == calendar.x_wr_caldesc.value
+    assert "T, P; \\ X." in calendar.description.value
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ("https://www.rvr.ruhr/themen/a-b_c.d~e?x=1&y=%2F;z=(1)*#top", None),  # unchanged
+        (
+            "https://pl.wikipedia.org/wiki/Górnośląsko-Zagłębiowska_Metropolia",
+            "https://pl.wikipedia.org/wiki/G%C3%B3rno%C5%9Bl%C4%85sko-Zag%C5%82%C4%99biowska_"
+            "Metropolia",
+        ),
+        (
+            "https://user@Müller.example:8080/ä?q=ö|x",
+            "https://user@xn--mller-kva.example:8080/%C3%A4?q=%C3%B6%7Cx",
+        ),
+        # IDNA 2003 (Python's codec) would make this strasse.example, another name
+        ("https://straße.example/", "https://stra%C3%9Fe.example/"),
+        ("https://ex.org/100%/a%2", "https://ex.org/100%25/a%252"),
+        ('https://ex.org/a"b<c>{d}^`e\\f', "https://ex.org/a%22b%3Cc%3E%7Bd%7D%5E%60e%5Cf"),
+        ("https://ex.org/🚆", "https://ex.org/%F0%9F%9A%86"),
+    ],
+)
+def test_web_addresses_become_uris(written: str, sent: str | None) -> None:
+    assert uri(written) == (sent or written)
+    assert uri(uri(written)) == uri(written)  # a URI stays as it is
+
+
+def test_an_empty_calendar_is_not_written(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "none.ics"
+    result = cli("export", "ics", "--year", "1990", "-o", str(target))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "error: nothing to export: no event matches the selection; a calendar needs at least "
+        "one event\n"
+    )
+    assert not target.exists()

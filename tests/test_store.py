@@ -7,14 +7,16 @@ import json
 import os
 import re
 import shutil
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import MINIMAL, Cli
+from helpers import event, write_store
 from ruhrtimeline import EventFilter, NotFound, StoreError, load_store
+from ruhrtimeline.i18n import problem_text
 from ruhrtimeline.listing import event_json
 from ruhrtimeline.locations import cache_dir, resolve_store_path
 from ruhrtimeline.store import Store, clear_cache
@@ -172,6 +174,34 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert fields == ["events[0].date", "events[0].partners[1]", "events[1].sources[0].url"]
     lines = [p.line for p in info.value.problems]
     assert lines == sorted(lines) and len(set(lines)) == 3
+
+
+def test_a_repeated_local_time_is_a_warning_and_means_the_first(tmp_path: Path) -> None:
+    fall_back = "2025-10-26T02:30/2025-10-26T03:30"
+    path = write_store(
+        tmp_path / "store.yaml",
+        [
+            event("ordinary", "2025-10-26T12:00", timezone="Europe/Berlin"),
+            event("fall-back", fall_back, timezone="Europe/Berlin"),
+        ],
+    )
+    with load_store(path) as store:
+        (warning,) = store.warnings(date(2025, 1, 1))
+    assert warning.field == "events[1].date" and warning.item_id == "fall-back"
+    assert warning.message == (
+        "2025-10-26T02:30 happens twice: clocks go back from 03:00 to 02:00 on 26 Oct 2025 in "
+        "Europe/Berlin; the first (CEST, +02:00) is meant"
+    )
+    assert problem_text(warning.message, "de").startswith(
+        "2025-10-26T02:30 gibt es zweimal: Die Uhren werden am 26 Oct 2025 in Europe/Berlin von "
+        "03:00 auf 02:00 zurückgestellt"
+    )
+    with load_store(path) as store:
+        found = store.event("fall-back")
+        assert found.starts_at is not None and found.ends_at is not None
+        assert found.starts_at.astimezone(UTC) == datetime(2025, 10, 26, 0, 30, tzinfo=UTC)
+        length = found.ends_at.astimezone(UTC) - found.starts_at.astimezone(UTC)
+        assert length == timedelta(hours=2)  # 02:30 CEST to 03:30 CET
 
 
 def test_store_is_a_plain_library_object() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as TimeOfDay
 from typing import Literal
 
@@ -455,3 +455,82 @@ def precision_phrase(value: EdtfDate, lang: Lang) -> str:
     if value.uncertain:
         extras.append("uncertain" if lang == "en" else "unsicher")
     return f"{text} ({', '.join(extras)})" if extras else text
+
+
+# --- Local times that a change of the clocks skips or repeats -----------------------------
+
+_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockChange:
+    """A change of a zone's clocks around a local time: it skips the time (clocks jump
+    forward over it) or repeats it (clocks go back over it)."""
+
+    timezone: str
+    before: datetime  # the wall clock at the change, in the offset before it (02:00)
+    after: datetime  # the same instant in the offset after it (03:00)
+    first: str  # the first occurrence of a repeated time: "CEST, +02:00"
+
+    @property
+    def skips(self) -> bool:
+        return self.after > self.before
+
+    def describe(self) -> str:
+        """ "clocks jump from 02:00 to 03:00 on 30 Mar 2025 in Europe/Berlin" """
+        verb = "jump" if self.skips else "go back"
+        start, end = _clock(self.before), _clock(self.after)
+        if self.before.date() != self.after.date():  # Pacific/Apia skipped a whole day
+            start += f" on {_day_text(self.before)}"
+        return f"clocks {verb} from {start} to {end} on {_day_text(self.after)} in {self.timezone}"
+
+    def message(self, local: datetime) -> str:
+        """What is wrong with ``local``, or which of its two occurrences is meant."""
+        label = f"{local:%Y-%m-%d}T{_clock(local)}"
+        if self.skips:
+            return f"{label} does not exist: {self.describe()}"
+        return f"{label} happens twice: {self.describe()}; the first ({self.first}) is meant"
+
+
+def clock_change(local: datetime, timezone: str) -> ClockChange | None:
+    """The change of the clocks that skips or repeats the naive ``local`` time in the IANA
+    zone ``timezone``, or None for a time that happens exactly once.
+
+    A repeated time means its first occurrence, as RFC 5545 3.3.5 and `zoneinfo` (fold=0)
+    read it; a skipped one has no meaning."""
+    from zoneinfo import ZoneInfo  # deferred: only timed events need the tz database
+
+    zone = ZoneInfo(timezone)
+    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    old, new = first.utcoffset(), second.utcoffset()
+    if old is None or new is None or old == new:
+        return None
+    # fold=0 gives the offset before the change, fold=1 the one after; the change lies
+    # between the two readings of the time as an instant, found to the second.
+    naive = local.replace(tzinfo=None)
+    low, high = sorted((naive - old, naive - new))
+    while high - low > _SECOND:
+        middle = low + (high - low) // 2
+        if middle.replace(tzinfo=UTC).astimezone(zone).utcoffset() == old:
+            low = middle
+        else:
+            high = middle
+    name = first.tzname() or timezone
+    return ClockChange(timezone, high + old, high + new, f"{name}, {_offset_text(old)}")
+
+
+def _clock(value: datetime) -> str:
+    return f"{value:%H:%M:%S}" if value.second else f"{value:%H:%M}"
+
+
+def _day_text(value: datetime) -> str:
+    return f"{value.day} {month_name(value.month, 'en', 'short')} {value.year}"
+
+
+def _offset_text(offset: timedelta) -> str:
+    """ "+02:00", "-03:30", "+00:53:28" """
+    seconds = int(offset.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, rest = divmod(rest, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{rest:02d}" if rest else "")

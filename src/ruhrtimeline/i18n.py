@@ -403,6 +403,15 @@ _PROBLEMS_DE = (
     ),
     ("planned, but its period ended on {v}", "geplant, aber sein Zeitraum endete am {v}"),
     ("{v} lies in the future", "{v} liegt in der Zukunft"),
+    (
+        "{v} happens twice: clocks go back from {a} to {b} on {d} in {z}; the first ({f}) is meant",
+        "{v} gibt es zweimal: Die Uhren werden am {d} in {z} von {a} auf {b} zurückgestellt; "
+        "gemeint ist das erste Mal ({f})",
+    ),
+    (
+        "{v} does not exist: clocks jump from {a} to {b} on {d} in {z}",
+        "{v} gibt es nicht: Die Uhren werden am {d} in {z} von {a} auf {b} vorgestellt",
+    ),
     ("duplicate id {v}: the store has it already", "doppelte ID {v}: der Speicher hat sie schon"),
     ("id {v} given twice", "ID {v} doppelt angegeben"),
 )

@@ -1,32 +1,52 @@
 """Events as iCalendar (RFC 5545, with RFC 7986 calendar names), written with icalendar.
 
-Output is deterministic: UIDs are ``<event id>@ruhrtimeline``, DTSTAMP comes from the entry's
-``updated`` date (else the build's own time given by the caller, else the event's first day),
-never from the clock.  Each event's VEVENT is built and serialised once and reused in every
-feed that holds it (see `FeedWriter`), which keeps a whole feed set close to the cost of one
-export.
+The rules the feeds keep (the README's "Calendar feeds" says them for users):
+
+* Deterministic: UIDs are ``<event id>@ruhrtimeline``; DTSTAMP and LAST-MODIFIED come from
+  the entry's ``updated`` date and never lie after ``built``, the build's own time that the
+  caller gives (an entry without ``updated`` gets ``built``); nothing here reads the clock.
+  No METHOD (a published calendar; CalDAV forbids METHOD), so DTSTAMP is the time the entry
+  last changed.  No SEQUENCE: nothing remembers earlier builds, so it could not be kept
+  monotonic.
+* Each value written as its type: names and descriptions as TEXT (``vText`` escapes
+  ``, ; \\`` and line breaks), URIs percent-encoded (`uri`).
+* A point in time has no DTEND (RFC 5545 3.6.1: it ends when it starts); all-day events
+  always have their exclusive DTEND.
+* Time zones: every VTIMEZONE comes from `timezones.vtimezone`, a small generator, tested
+  against real readers, of RRULE-based STANDARD/DAYLIGHT blocks from the TZif data that
+  `zoneinfo` reads, so a feed agrees with the instants the rest of the package computes.
+  Not icalendar's ``Timezone.from_tzid`` (onsets an hour late, a COMMENT at block level, all
+  later onsets in one RDATE list, of which vobject and Radicale read only the first), and not
+  the ``ics-vtimezones`` data (it requires Python >= 3.14 since 2020.3, describes only each
+  zone's current rule, and prefixes its TZIDs).
+
+Each event's VEVENT is built and serialised once and reused in every feed that holds it (see
+`FeedWriter`), which keeps a whole feed set close to the cost of one export.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
-from icalendar import Calendar, Timezone, vText
+from icalendar import Calendar, vText, vUri
 from icalendar import Event as VEvent
 
 from . import __version__
 from .dates import EdtfDate, Lang, format_date
 from .i18n import count_events, precision_noun, word
 from .records import Directory, Event, Partner, Topic
+from .timezones import FIRST_YEAR, LAST_YEAR, vtimezone
 
 Imprecise = Literal["span", "start", "omit"]
 IMPRECISE_DEFAULT: Imprecise = "span"
 UID_DOMAIN = "ruhrtimeline"
 REFRESH = timedelta(hours=12)
+_VOBJECT_UTC_CHECK = 2000  # see _years
 _STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "cancelled": "CANCELLED"}
 _END = b"END:VCALENDAR\r\n"
 
@@ -81,12 +101,35 @@ def summary(event: Event, lang: Lang) -> str:
     return event.title[lang] + summary_notes(event.date, event.status, lang, event.timezone)
 
 
-def _stamp(event: Event, built: datetime | None) -> datetime:
-    if event.updated is not None:
-        return datetime.combine(event.updated, datetime.min.time(), tzinfo=UTC)
-    if built is not None:
+# A character that a URI may not hold: anything but RFC 3986's unreserved and reserved
+# characters, and a "%" that does not begin an escape.
+_NOT_IN_URI = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(?P<host>[^/?#:]*)")
+
+
+def uri(value: str) -> str:
+    """A web address as a URI (RFC 3986): a non-ASCII host name in its IDNA form, every
+    other character that a URI may not hold percent-encoded as UTF-8.  An address that is
+    already a URI comes back unchanged."""
+    if not _NOT_IN_URI.search(value):
+        return value
+    parts = _AUTHORITY.match(value)
+    if parts is not None and not parts["host"].isascii():
+        name = parts["host"]
+        with contextlib.suppress(UnicodeError):  # a name IDNA cannot write: escaped below
+            host = name.encode("idna")
+            # Python's codec is IDNA 2003, which turns "ß" into "ss": a different name
+            # today, so such a host is percent-encoded (as RFC 3986 3.2.2 also allows).
+            if host.decode("idna") == name.lower():
+                value = value[: parts.start("host")] + host.decode() + value[parts.end("host") :]
+    return _NOT_IN_URI.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), value)
+
+
+def _stamp(event: Event, built: datetime) -> datetime:
+    """When the entry last changed: its ``updated`` day, but never after the build."""
+    if event.updated is None:
         return built
-    return datetime.combine(event.first, datetime.min.time(), tzinfo=UTC)
+    return min(datetime.combine(event.updated, time(), tzinfo=UTC), built)
 
 
 def vevent(
@@ -94,24 +137,26 @@ def vevent(
     directory: Directory,
     lang: Lang,
     imprecise: Imprecise = IMPRECISE_DEFAULT,
-    built: datetime | None = None,
+    *,
+    built: datetime,
 ) -> VEvent | None:
     """One VEVENT, or None when an imprecise date is to be left out.
 
-    ``built`` is the time of the build (for example ``SOURCE_DATE_EPOCH``): the DTSTAMP of
-    entries that have no ``updated`` date."""
+    ``built`` is the build's own time (aware): DTSTAMP and LAST-MODIFIED never lie after it.
+    """
     if not included(event, imprecise):
         return None
     component = VEvent()
     component.add("uid", uid(event.id))
-    stamp = _stamp(event, built)
-    component.add("dtstamp", stamp)
+    changed = _stamp(event, built)
+    component.add("dtstamp", changed)
     if event.updated is not None:
-        component.add("last-modified", stamp)
+        component.add("last-modified", changed)
     starts_at, ends_at = event.starts_at, event.ends_at
     if event.precision == "time" and starts_at is not None and ends_at is not None:
         component.add("dtstart", starts_at)
-        component.add("dtend", ends_at)
+        if ends_at.astimezone(UTC) != starts_at.astimezone(UTC):
+            component.add("dtend", ends_at)  # a point in time has none (RFC 5545 3.6.1)
     else:
         last = event.first if not event.precise and imprecise == "start" else event.last
         # All-day: DATE values, DTEND exclusive and always written.
@@ -125,7 +170,7 @@ def vevent(
     coordinates = event.location.coordinates if event.location else None
     if coordinates is not None:
         component.add("geo", (coordinates.lat, coordinates.lon))
-    component.add("url", event.sources[0].url)
+    component.add("url", vUri(uri(event.sources[0].url)))
     categories = [directory.short(p, lang) for p in event.partners]
     categories += [directory.topic_label(t, lang) for t in event.topics]
     component.add("categories", categories)
@@ -166,31 +211,35 @@ def calendar_head(info: FeedInfo, zones: Zones, lang: Lang) -> bytes:
     calendar.add("prodid", f"-//ruhrtimeline//ruhrtimeline {__version__}//{lang.upper()}")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("name", info.name)
-    calendar.add("x-wr-calname", info.name)
-    calendar.add("description", info.description)
+    # No METHOD: a published calendar, not a scheduling message (RFC 5546 would want an
+    # ORGANIZER with it, and CalDAV, RFC 4791 4.1, forbids it).
+    calendar.add("name", vText(info.name))
+    calendar.add("x-wr-calname", vText(info.name))
+    calendar.add("description", vText(info.description))
     calendar.add("x-wr-caldesc", vText(info.description))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT12H"))
     if info.source_url:
-        calendar.add("source", info.source_url, parameters={"VALUE": "URI"})
+        calendar.add("source", vUri(uri(info.source_url)), parameters={"VALUE": "URI"})
     data: bytes = calendar.to_ical()
     if not data.endswith(_END):
         raise ValueError("unexpected end of an icalendar calendar")
     zones_bytes = b"".join(
-        _vtimezone(name, low, high) for name, (low, high) in sorted(zones.items())
+        vtimezone(name, *_years(low, high)) for name, (low, high) in sorted(zones.items())
     )
     return data[: -len(_END)] + zones_bytes
 
 
-@lru_cache(maxsize=256)
-def _vtimezone(name: str, first_year: int, last_year: int) -> bytes:
-    """A VTIMEZONE from the IANA database (slow to build, so built once a feed set)."""
-    zone = Timezone.from_tzid(
-        name, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
-    return bytes(zone.to_ical())
+def _years(first: int, last: int) -> tuple[int, int]:
+    """The years a VTIMEZONE describes: those of the events, from 2000 at the latest, held
+    within what `timezones.vtimezone` writes (a block is right for every time before its
+    range, and, with the current rule, after it).
+
+    From 2000: vobject, and so Radicale, takes a VTIMEZONE whose offsets equal UTC's from
+    2000 to 2019 for UTC and drops its TZID, so that Europe/London from 2021 on would lose
+    its summer time; with the changes of those years in it, it does not."""
+    first = min(max(first, FIRST_YEAR), _VOBJECT_UTC_CHECK, LAST_YEAR)
+    return first, max(min(last, LAST_YEAR), first)
 
 
 def event_bytes(
@@ -198,10 +247,11 @@ def event_bytes(
     directory: Directory,
     lang: Lang,
     imprecise: Imprecise = IMPRECISE_DEFAULT,
-    built: datetime | None = None,
+    *,
+    built: datetime,
 ) -> bytes | None:
     """One serialised VEVENT, or None when the event is left out."""
-    component = vevent(event, directory, lang, imprecise, built)
+    component = vevent(event, directory, lang, imprecise, built=built)
     return component.to_ical() if component is not None else None
 
 
@@ -222,14 +272,14 @@ class FeedWriter:
     directory: Directory
     lang: Lang
     imprecise: Imprecise = IMPRECISE_DEFAULT
-    built: datetime | None = None
+    built: datetime = field(kw_only=True)
     _events: dict[str, bytes | None] = field(default_factory=dict)
 
     def add(self, event: Event) -> bytes | None:
         """Build (once) and keep an event's VEVENT."""
         if event.id not in self._events:
             self._events[event.id] = event_bytes(
-                event, self.directory, self.lang, self.imprecise, self.built
+                event, self.directory, self.lang, self.imprecise, built=self.built
             )
         return self._events[event.id]
 

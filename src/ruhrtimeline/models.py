@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from .dates import EDTF_PATTERN, DateError, parse_edtf
+from .dates import EDTF_PATTERN, DateError, clock_change, parse_edtf
 from .records import Status
 
 # ISO 3166-1 alpha-2, plus the exceptionally reserved EU for EU institutions.
@@ -279,11 +279,20 @@ class Event(_Model):
 
     @model_validator(mode="after")
     def _timezone_with_time(self) -> Event:
-        has_time = parse_edtf(self.date).has_time
-        if has_time and self.timezone is None:
+        parsed = parse_edtf(self.date)
+        if parsed.has_time and self.timezone is None:
             raise ValueError(f"the date {self.date!r} has a time, so give its timezone")
-        if not has_time and self.timezone is not None:
+        if not parsed.has_time and self.timezone is not None:
             raise ValueError("a timezone belongs only to a date with a time; remove it")
+        if self.timezone is not None:
+            # A time the clocks skip has no instant.  Every other time has one (a repeated
+            # time is its first occurrence), in the order of the times as written, so the
+            # date's own check that the end is not before the start compares instants.
+            for point in parsed.points:
+                local = point.local_datetime
+                change = clock_change(local, self.timezone) if local else None
+                if local and change and change.skips:
+                    raise ValueError(change.message(local))
         for name, values in (("partners", self.partners), ("topics", self.topics)):
             if len(set(values)) != len(values):
                 raise ValueError(f"{name} lists an id twice")

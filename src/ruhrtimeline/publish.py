@@ -5,9 +5,14 @@ Each function here selects from a store and hands the records to a renderer (``i
 
 Feed file names (a contract): ``all.ics``, ``partner-<id>.ics``, ``topic-<id>.ics``, each also
 as ``<name>.de.ics`` and ``<name>.en.ics``, and ``index.html``.  Names are slugs, so nothing
-can land outside the folder.  Each event's VEVENT is built once per language and reused in
-every feed that holds it, and feeds are written one at a time, so that even a store of
-100,000 events never sits in memory as a whole feed set.
+can land outside the folder.  A feed that would hold no event is left out (RFC 5545 wants
+at least one component in a calendar).  Each event's VEVENT is built once per language and
+reused in every feed that holds it, and feeds are written one at a time, so that even a
+store of 100,000 events never sits in memory as a whole feed set.
+
+The build's own time (``built``, the latest DTSTAMP a calendar may carry) is given by the
+caller (the command line reads ``SOURCE_DATE_EPOCH``), else it is the day the store file
+was last modified: the clock is never read, so the same file gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -97,6 +102,14 @@ def export_timelinejs(store: Store, flt: EventFilter, lang: Lang) -> str:
     return timelinejs(store.events(flt), store.directory, lang, store.eras())
 
 
+def built_or_modified(store: Store, built: datetime | None = None) -> datetime:
+    """``built``, else the day (00:00 UTC) on which the store file was last modified."""
+    if built is not None:
+        return built
+    modified = datetime.fromtimestamp(store.fingerprint.mtime_ns // 1_000_000_000, UTC)
+    return modified.replace(hour=0, minute=0, second=0)
+
+
 def _included(flt: EventFilter, imprecise: Imprecise) -> EventFilter | None:
     """The filter narrowed to the events a calendar holds (None when it holds none)."""
     if imprecise != "omit":
@@ -117,18 +130,30 @@ def export_ics(
     """One calendar of the selected events, as a stream of chunks.
 
     The calendar's description counts the events it holds (after ``omit``), and it is named
-    after a single partner or topic filter, else as the whole record."""
+    after a single partner or topic filter, else as the whole record.  `OutputError` when
+    it would hold no event: RFC 5545 wants at least one, and an empty file would hide
+    that the selection found nothing."""
     flt = store.check(flt)
     kept = _included(flt, imprecise)
     count = store.count(kept) if kept is not None else 0
+    if kept is None or count == 0:
+        why = (
+            "the selected events are known only to the month, season or year, which are left out"
+            if imprecise == "omit" and store.count(flt)
+            else "no event matches the selection"
+        )
+        raise OutputError(f"nothing to export: {why}; a calendar needs at least one event")
     timed: Iterable[Event] = ()
-    if kept is not None and (not kept.precisions or "time" in kept.precisions):
+    if not kept.precisions or "time" in kept.precisions:
         timed = store.iter_events(replace(kept, precisions=("time",)))
     partner = store.partner(flt.partners[0]) if len(flt.partners) == 1 else None
     topic = store.topic(flt.topics[0]) if len(flt.topics) == 1 and partner is None else None
     info = feed_info(store.directory, lang, partner, topic, count, None, imprecise)
-    events = store.iter_events(kept) if kept is not None else iter(())
-    pieces = (event_bytes(e, store.directory, lang, imprecise, built) for e in events)
+    stamp = built_or_modified(store, built)
+    pieces = (
+        event_bytes(e, store.directory, lang, imprecise, built=stamp)
+        for e in store.iter_events(kept)
+    )
     return calendar_chunks(info, zone_spans(timed), lang, (p for p in pieces if p is not None))
 
 
@@ -196,7 +221,7 @@ class FeedSet:
         self.default: Lang = lang or "en"
         self.imprecise = imprecise
         self.base_url = check_base_url(base_url)
-        self.built = built
+        self.built = built_or_modified(store, built)
         self.pages = landing_pages(store, self.default) if pages is None else pages
         directory = store.directory
         by_partner = store.members("partner")
@@ -211,16 +236,18 @@ class FeedSet:
             for t in directory.topics.values()
         ]
         self.entries: list[FeedEntry] = []
+        self.left_out: list[str] = []  # the stems of feeds without events, once made
 
     def file_name(self, stem: str, lang: Lang) -> str:
         return f"{stem}.ics" if self.single else f"{stem}.{lang}.ics"
 
     def files(self) -> Iterator[tuple[str, Data]]:
-        """(name, content) for every file of the set, the index last."""
+        """(name, content) for every file of the set, the index last; a feed that would
+        hold no event is left out (and named in `left_out`)."""
         titles: dict[str, dict[str, str]] = {group.stem: {} for group in self.groups}
         counts: dict[str, int] = {}
         for code in self.languages:
-            writer = FeedWriter(self.store.directory, code, self.imprecise, self.built)
+            writer = FeedWriter(self.store.directory, code, self.imprecise, built=self.built)
             timed: dict[str, Event] = {}
             for event in self.store.iter_events():
                 writer.add(event)
@@ -229,6 +256,8 @@ class FeedSet:
             for group in self.groups:
                 ids = writer.included(group.ids)
                 counts[group.stem] = len(ids)
+                if not ids:  # empty in every language alike; named in left_out
+                    continue
                 name = self.file_name(group.stem, code)
                 source = f"{self.base_url}{name}" if self.base_url else None
                 info = feed_info(
@@ -247,8 +276,11 @@ class FeedSet:
                     yield f"{group.stem}.ics", writer.chunks(ids, info, zones)
             del writer  # one language's events at a time
         self.entries = [
-            FeedEntry(g.stem, g.kind, titles[g.stem], counts[g.stem]) for g in self.groups
+            FeedEntry(g.stem, g.kind, titles[g.stem], counts[g.stem])
+            for g in self.groups
+            if counts[g.stem]
         ]
+        self.left_out = [g.stem for g in self.groups if not counts[g.stem]]
         yield from self.pages.items()
         yield "index.html", self.index_page()
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from . import __version__
+from .dates import clock_change
 from .errors import NotFound, Problem, StoreError
 from .index import Index, IndexUnavailable
 from .locations import bundled_store_path, cache_dir, resolve_store_path
@@ -157,7 +158,8 @@ class Store:
 
     def warnings(self, today: date) -> list[Problem]:
         """What is allowed but probably wrong, as of ``today``: a text left untranslated, a
-        planned event whose period has passed, an ``updated`` date in the future."""
+        planned event whose period has passed, an ``updated`` date in the future, a local
+        time that happens twice (the clocks go back over it; the first is meant)."""
         found: list[Problem] = []
         positions = self._index.positions("event")
 
@@ -176,6 +178,11 @@ class Store:
                 warn(event, ".status", f"planned, but its period ended on {ended}")
             if event.updated is not None and event.updated > today:
                 warn(event, ".updated", f"{event.updated.isoformat()} lies in the future")
+            for point in event.date.points if event.timezone else ():
+                local = point.local_datetime
+                change = clock_change(local, event.timezone) if local and event.timezone else None
+                if local and change and not change.skips:  # a skipped time is invalid
+                    warn(event, ".date", change.message(local))
         return found
 
     def check(self, flt: EventFilter | None) -> EventFilter:

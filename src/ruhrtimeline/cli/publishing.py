@@ -58,7 +58,9 @@ def export_ics(
     """Export events as an iCalendar file (RFC 5545) for calendar apps.
 
     The same store and options give byte-identical output: stable UIDs (<id>@ruhrtimeline),
-    DTSTAMP from each entry's 'updated' date, never the clock.
+    DTSTAMP from each entry's 'updated' date but never after the build ($SOURCE_DATE_EPOCH,
+    else the day the store file was last modified), never the clock. A selection without
+    events is an error (exit 1): a calendar needs at least one.
 
     Example: ruhrtimeline export ics --partner gzm -o gzm.ics
     """
@@ -116,7 +118,8 @@ def feeds_build(
     English, and an index.html that lists them with subscribe and download links.
 
     DIR is the folder to write the feeds into (created if missing). Rebuilding an unchanged
-    store changes no file. Publish DIR on any static host.
+    store changes no file. A feed that would hold no event is left out, and named. Publish
+    DIR on any static host.
 
     Example: ruhrtimeline feeds build public/ --base-url https://example.org/feeds/
     """
@@ -135,6 +138,11 @@ def feeds_build(
     click.echo(
         f"{directory}: {len(results)} files, {written} written, {len(results) - written} unchanged"
     )
+    if feed_set.left_out:
+        n = len(feed_set.left_out)
+        click.echo(
+            f"{n} feed{'s' if n != 1 else ''} left out: no events ({', '.join(feed_set.left_out)})"
+        )
 
 
 @click.command(cls=Command)
