@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"index"},  # SQLite: the only module with SQL
     {"store"},  # find, load, select
     {"listing", "terminal", "ical", "report", "visual", "templates"},  # renderers
-    {"publish"},  # store → renderers → files
+    {"publish", "site"},  # store → renderers → files
     {"server"},  # the feed server
     {"cli", "__main__"},  # the command line
 ]

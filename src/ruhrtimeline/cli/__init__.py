@@ -35,6 +35,7 @@ COMMANDS = {
     "feeds": "publishing:feeds",
     "serve": "publishing:serve",
     "report": "publishing:report",
+    "site": "site:site",
     "cache": "record:cache",
 }
 DEFAULT_COMMAND = "timeline"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import sys
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from ruhrtimeline.terminal import Line
 
 ENV_DEBUG = "RUHRTIMELINE_DEBUG"
+ENV_TODAY = "RUHRTIMELINE_TODAY"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -321,6 +323,17 @@ def build_time() -> datetime | None:
     if not value.isdigit():
         return None
     return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def today() -> dt.date:
+    """``RUHRTIMELINE_TODAY`` (YYYY-MM-DD), else the local date: "today" for what is coming."""
+    value = os.environ.get(ENV_TODAY, "").strip()
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.UsageError(f"{ENV_TODAY}={value!r}: write a date as YYYY-MM-DD") from None
 
 
 def _isatty() -> bool:
