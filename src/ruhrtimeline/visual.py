@@ -233,6 +233,7 @@ class Label:
     leader_top: float  # the mark's lower edge; the leader runs down to the box
     status: str
     tooltip: str  # the whole title, when the lines cut it
+    ends_at_anchor: bool = False  # set to the left of its mark: the text ends at the leader
 
     @property
     def leader(self) -> Box:
@@ -620,7 +621,11 @@ def _place_labels(
 
 
 def _score(labels: Sequence[Label]) -> tuple[int, int, float]:
-    return (len(labels), -sum(1 for lb in labels if lb.tooltip), -sum(lb.box.y for lb in labels))
+    return (
+        len(labels),
+        -sum(1 for lb in labels if lb.tooltip),
+        -sum(lb.box.bottom for lb in labels),
+    )
 
 
 def _label_lane(
@@ -731,7 +736,14 @@ def _try_label(
             box = Box(x, y, width, len(lines) * LINE)
             if box.x - CLEAR <= anchor <= box.right + CLEAR:
                 return Label(
-                    event.id, lines, box, anchor, leader_top, event.status, title if cut else ""
+                    event.id,
+                    lines,
+                    box,
+                    anchor,
+                    leader_top,
+                    event.status,
+                    title if cut else "",
+                    side == "left",
                 )
     return None
 
@@ -1162,10 +1174,12 @@ def _draw_label(root: ET.Element, label: Label, halo: str) -> None:
         class_="leader",
         data_event=label.event_id,
     )
+    # Text set to the left of its mark ends at the leader, whatever the font's widths.
+    x = label.box.right - 2 if label.ends_at_anchor else label.box.x + 2
     block = TextBlock(
         "label",
         label.lines,
-        Box(label.box.x + 2, label.box.y - 0.5, label.box.width, label.box.height),
+        Box(x, label.box.y - 0.5, label.box.width, label.box.height),
         FONT_SIZE,
         tooltip=label.tooltip,
     )
@@ -1173,6 +1187,7 @@ def _draw_label(root: ET.Element, label: Label, halo: str) -> None:
     _text(
         root,
         block,
+        **({"text_anchor": "end"} if label.ends_at_anchor else {}),
         fill=GREY if cancelled else TEXT,
         stroke=halo,
         stroke_width=3,
