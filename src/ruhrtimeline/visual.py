@@ -51,6 +51,7 @@ LINE = 16.0  # one line of a label
 PAD = 12.0
 MIN_WIDTH = 360  # a phone's width; narrower pictures are refused
 PAGE_WIDTHS = (680, 960)  # the page's smaller pictures, for screens narrower than the first
+PRINT_HEIGHT = 1300  # the tallest picture (680 px wide) that prints legibly on one A4 page
 MAX_LABELS = 400  # beyond this many events, labels could not be read: marks and tooltips only
 LABEL_UNITS = 8  # lines of labels a lane may grow to; the rest are in tooltips and the list
 TRACK = 16.0  # one row of marks (overlapping marks of a lane are stacked)
@@ -1295,7 +1296,7 @@ def timeline_html(
 
     from .templates import render
 
-    def picture(at: int, ids: str) -> Markup:
+    def picture(at: int, ids: str) -> tuple[Markup, float]:
         plan = layout(
             events,
             directory,
@@ -1308,19 +1309,25 @@ def timeline_html(
             heading=False,
         )
         # ElementTree escaped every text and attribute; Markup keeps Jinja2 from doing it twice.
-        return Markup(ET.tostring(svg_element(plan, ids), encoding="unicode"))  # noqa: S704
+        svg = Markup(ET.tostring(svg_element(plan, ids), encoding="unicode"))  # noqa: S704
+        return svg, plan.height
 
     # Each picture is shown at its own size on screens wide enough for it and no wider than
     # the next one needs (never scaled down, so that its text stays at least 12 px).
     sizes = [w for w in PAGE_WIDTHS if w < width] + [width]
-    pictures = [
-        {
-            "svg": picture(at, f"p{at}-"),
-            "from": at + 64,
-            "to": sizes[i + 1] + 64 if i + 1 < len(sizes) else None,
-        }
-        for i, at in enumerate(sizes)
-    ]
+    pictures = []
+    for i, at in enumerate(sizes):
+        svg, height = picture(at, f"p{at}-")
+        pictures.append(
+            {
+                "svg": svg,
+                "from": at + 64,
+                "to": sizes[i + 1] + 64 if i + 1 < len(sizes) else None,
+                # On paper the smallest picture fills a page if that keeps it legible; a
+                # taller one would be cut, so the list is printed instead.
+                "prints": i == 0 and height <= PRINT_HEIGHT * at / PAGE_WIDTHS[0],
+            }
+        )
 
     def item(event: Event, ring: bool) -> dict[str, object]:
         return {
