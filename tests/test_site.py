@@ -137,7 +137,8 @@ def test_the_home_page_says_what_is_there_and_what_is_coming(
     assert "<h1>Dortmund–Leeds partnership</h1>" in page and "What links the cities." in page
     assert "5 events from 2019 to 2026" in page
     latest, coming = page.split("What is coming")
-    assert latest.index("Recent") < latest.index("Old") and "Soon" not in latest
+    assert latest.index("Recent") < latest.index("Old")
+    assert "Soon" not in latest and "Under way" not in latest
     assert "As of 1 March 2026." in coming
     assert coming.index("Under way") < coming.index("Soon") and "Off" not in coming
     assert 'href="timeline.html#event-next"' in coming

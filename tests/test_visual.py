@@ -20,7 +20,15 @@ import pytest
 from conftest import Cli
 from helpers import event, write_store
 from ruhrtimeline import Directory, Era, Event, load_store
-from ruhrtimeline.visual import MIN_WIDTH, Layout, layout, svg_element, timeline_svg
+from ruhrtimeline.visual import (
+    MIN_WIDTH,
+    Box,
+    Layout,
+    TextBlock,
+    layout,
+    svg_element,
+    timeline_svg,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 WIDTHS = (480, 800, 1200, 1600)
@@ -66,6 +74,23 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Record]:
     return {"bundled": read(None), "generated": read(generated), "one": read(one)}
 
 
+def overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes of the drawing share any area."""
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
+
+
+def inside(a: Box, b: Box) -> bool:
+    return b.x <= a.x and a.right <= b.right and b.y <= a.y and a.bottom <= b.bottom
+
+
+def texts(plan: Layout) -> list[TextBlock]:
+    """Every block of text the layout places."""
+    blocks = [*plan.header, *(item.text for item in plan.legend)]
+    blocks += [block for labels in plan.axis_labels for block in labels]
+    blocks += [era.label for era in plan.eras] + [lane.name for lane in plan.lanes]
+    return blocks + ([plan.today[1]] if plan.today else [])
+
+
 def crossings(plan: Layout) -> list[tuple[str, str]]:
     """(leader's event, label's event) for every leader line that passes through a label."""
     found = []
@@ -87,27 +112,27 @@ def crossings(plan: Layout) -> list[tuple[str, str]]:
 def test_geometry_holds_at_every_size(records: dict[str, Record], name: str, width: int) -> None:
     record = records[name]
     plan = layout(record.events, record.directory, "en", width=width, eras=record.eras)
-    canvas = plan.canvas
+    canvas = Box(0, 0, plan.width, plan.height)
     assert crossings(plan) == []
     for a, b in itertools.combinations(plan.labels, 2):
-        assert not a.box.overlaps(b.box), (a, b)
+        assert not overlap(a.box, b.box), (a, b)
     for label in plan.labels:
-        assert label.box.inside(canvas), label
+        assert inside(label.box, canvas), label
         lane = next(lane for lane in plan.lanes if lane.box.y <= label.box.y < lane.box.bottom)
-        assert label.box.inside(lane.box), (label, lane)
+        assert inside(label.box, lane.box), (label, lane)
         assert label.box.x <= label.anchor_x <= label.box.right
-    for block in plan.texts():
-        assert block.box.inside(canvas), block
+    for block in texts(plan):
+        assert inside(block.box, canvas), block
         assert block.size >= 12
     for mark in plan.marks:
-        assert mark.extent.inside(canvas), mark
+        assert inside(mark.extent, canvas), mark
     # The legend: inside the canvas, above the axis, no entry over another.
     assert plan.legend
     for item in plan.legend:
-        assert item.swatch.inside(canvas) and item.text.box.inside(canvas)
+        assert inside(item.swatch, canvas) and inside(item.text.box, canvas)
         assert item.text.box.bottom <= plan.axes[0]
     for one, two in itertools.combinations(plan.legend, 2):
-        assert not one.text.box.overlaps(two.text.box) and not one.swatch.overlaps(two.swatch)
+        assert not overlap(one.text.box, two.text.box) and not overlap(one.swatch, two.swatch)
     # Every event has its mark; labels name events that have one, once each.
     main = [m.event_id for m in plan.marks if m.kind != "ring"]
     assert sorted(main) == sorted(e.id for e in record.events)
@@ -303,12 +328,14 @@ def test_today_is_drawn_when_it_is_in_the_period(records: dict[str, Record]) -> 
         svg = timeline_svg(bundled.events, bundled.directory, "de", today=day)
         return [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "today"]
 
-    (inside,) = today_marks(date(2024, 5, 17))
-    assert "".join(inside.itertext()) == "heute"
+    (line,) = today_marks(date(2024, 5, 17))
+    assert "".join(line.itertext()) == "heute"
     assert today_marks(date(2031, 1, 1)) == []
     plan = layout(bundled.events, bundled.directory, "en", today=date(2024, 5, 17))
     assert plan.today is not None and plan.plot_left < plan.today[0] < plan.plot_right
-    assert plan.today[1].box.inside(plan.canvas) and "today" in [i.key for i in plan.legend]
+    assert inside(plan.today[1].box, Box(0, 0, plan.width, plan.height)) and "today" in [
+        i.key for i in plan.legend
+    ]
 
 
 def test_lanes_by_topic(cli: Cli, events: list[Event]) -> None:

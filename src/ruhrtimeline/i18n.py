@@ -129,7 +129,6 @@ _WORDS: dict[str, dict[Lang, str]] = {
     },
     # Pages (templates, site.py).
     "all": {"en": "all", "de": "alle"},
-    "filter": {"en": "Filter", "de": "Filter"},
     "shown_of": {"en": "{shown} of {total} events", "de": "{shown} von {total} Terminen"},
     "by_lane_partner": {"en": "The timeline by partner", "de": "Die Zeitleiste nach Partnern"},
     "by_lane_topic": {"en": "The timeline by topic", "de": "Die Zeitleiste nach Themen"},

@@ -396,8 +396,11 @@ def write_reports(
     reports_link = Link(index_name, word("nav_reports", lang))
     files: list[tuple[str, str]] = []
     for number, (report, name) in enumerate(zip(reports, names, strict=True)):
-        nav = Nav((reports_link,), previous=report_link(reports, names, number - 1))
-        nav = replace(nav, next=report_link(reports, names, number + 1))
+        nav = Nav(
+            (reports_link,),
+            previous=report_link(reports, names, number - 1),
+            next=report_link(reports, names, number + 1),
+        )
         files.append((name, render_report(report, fmt, nav)))
     title = store.directory.title(lang)
     nav = Nav((replace(reports_link, current=True),))

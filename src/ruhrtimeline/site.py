@@ -68,14 +68,15 @@ class Site:
         self.timeline = store.count() <= LANDING_PAGE_LIMIT
         self.years = store.years()
 
-    def nav(self, lang: Lang, stem: str, prefix: str = "") -> Nav:
-        """The navigation of a page (``stem`` names it), and the link to its other language."""
-        links = [Link(prefix + page_name("index", lang), word("nav_home", lang))]
+    def nav(self, lang: Lang, stem: str) -> Nav:
+        """The navigation of a page (``stem`` names it; a year's review belongs to the
+        reports), and the link to its other language."""
+        links = [Link(page_name("index", lang), word("nav_home", lang))]
         if self.timeline:
-            links.append(Link(prefix + page_name("timeline", lang), word("nav_timeline", lang)))
-        links.append(Link(prefix + page_name("reports", lang), word("nav_reports", lang)))
-        links.append(Link(f"{prefix}{FEEDS}/index.html", word("nav_feeds", lang)))
-        current = prefix + page_name("reports" if stem.startswith("report-") else stem, lang)
+            links.append(Link(page_name("timeline", lang), word("nav_timeline", lang)))
+        links.append(Link(page_name("reports", lang), word("nav_reports", lang)))
+        links.append(Link(f"{FEEDS}/index.html", word("nav_feeds", lang)))
+        current = page_name("reports" if stem.startswith("report-") else stem, lang)
         marked = tuple(replace(link, current=link.href == current) for link in links)
         switch = Link(
             page_name(stem, other(lang)), word("language_name", other(lang)), lang=other(lang)
@@ -108,9 +109,8 @@ class Site:
             ]
             names = [page_name(f"report-{year}", lang) for year in self.years]
             for number, report in enumerate(reports):
-                nav = self.nav(lang, f"report-{report.period.year}")
                 nav = replace(
-                    nav,
+                    self.nav(lang, f"report-{report.period.year}"),
                     previous=report_link(reports, names, number - 1),
                     next=report_link(reports, names, number + 1),
                 )
@@ -130,7 +130,8 @@ class Site:
         milestones, what is coming, and where to go next."""
         store, directory = self.store, self.store.directory
         held = store.events(EventFilter(last=self.today, statuses=("held",)))
-        latest = sorted(held, key=lambda e: (e.last, e.id), reverse=True)[:HOME_EVENTS]
+        past = [e for e in held if e.last <= self.today]  # under way counts as coming
+        latest = sorted(past, key=lambda e: (e.last, e.id), reverse=True)[:HOME_EVENTS]
         coming = store.events(EventFilter(first=self.today, statuses=("held", "planned")))
         sources = {s.url for e in store.iter_events() for s in e.sources}
         activity = store.partner_activity()

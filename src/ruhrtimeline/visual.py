@@ -163,22 +163,6 @@ class Box:
     def bottom(self) -> float:
         return self.y + self.height
 
-    def overlaps(self, other: Box) -> bool:
-        return (
-            self.x < other.right
-            and other.x < self.right
-            and self.y < other.bottom
-            and other.y < self.bottom
-        )
-
-    def inside(self, other: Box) -> bool:
-        return (
-            other.x <= self.x
-            and self.right <= other.right
-            and other.y <= self.y
-            and self.bottom <= other.bottom
-        )
-
 
 @dataclass(frozen=True)
 class TextBlock:
@@ -252,8 +236,9 @@ class Lane:
 @dataclass(frozen=True)
 class Tick:
     x: float
-    major: bool  # a year (or a month on a short axis)
+    major: bool  # the start of a year: a stronger grid line
     label: TextBlock | None
+    line: bool = True  # False for a year's name over the months (their ticks draw the lines)
 
 
 @dataclass(frozen=True)
@@ -287,6 +272,7 @@ class Layout:
     axes: list[float] = field(default_factory=list)  # the top of each copy of the axis
     axis_height: float = 0.0
     ticks: list[Tick] = field(default_factory=list)
+    axis_labels: list[list[TextBlock]] = field(default_factory=list)  # of each copy, in place
     eras: list[EraBand] = field(default_factory=list)
     lanes: list[Lane] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
@@ -300,17 +286,6 @@ class Layout:
     def x(self, day: date) -> float:
         span = (self.last - self.first).days or 1
         return self.plot_left + (day - self.first).days / span * (self.plot_right - self.plot_left)
-
-    @property
-    def canvas(self) -> Box:
-        return Box(0, 0, self.width, self.height)
-
-    def texts(self) -> list[TextBlock]:
-        """Every block of text drawn, for checks."""
-        blocks = [*self.header, *(item.text for item in self.legend)]
-        blocks += [tick.label.moved(top) for top in self.axes for tick in self.ticks if tick.label]
-        blocks += [era.label for era in self.eras] + [lane.name for lane in self.lanes]
-        return blocks + ([self.today[1]] if self.today else [])
 
 
 @dataclass
@@ -470,13 +445,8 @@ def _ticks(plan: Layout) -> float:
             text = str(day.year)
             width = text_width(text, SMALL, bold=True)
             if x + 3 > previous_year_right and x + 3 + width <= right:
-                plan.ticks.append(
-                    Tick(
-                        x,
-                        day.month == 1,
-                        TextBlock("year", (text,), Box(x + 3, 0, width, 16), SMALL, True),
-                    )
-                )
+                name = TextBlock("year", (text,), Box(x + 3, 0, width, 16), SMALL, True)
+                plan.ticks.append(Tick(x, day.month == 1, name, line=False))
                 previous_year_right = x + 3 + width + 6
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return 36.0
@@ -878,6 +848,7 @@ def layout(
         plan.axes.append(y)
         y += plan.axis_height
     plan.height = y + PAD
+    plan.axis_labels = [[t.label.moved(top) for t in plan.ticks if t.label] for top in plan.axes]
     return plan
 
 
@@ -1087,7 +1058,7 @@ def svg_element(plan: Layout, ids: str = "") -> ET.Element:
         )
     grid = _el(root, "g", class_="grid")
     for tick in plan.ticks:
-        if tick.label is None or tick.label.role != "year" or tick.major:
+        if tick.line:
             _el(
                 grid,
                 "line",
@@ -1098,7 +1069,7 @@ def svg_element(plan: Layout, ids: str = "") -> ET.Element:
                 stroke="#c8ced6" if tick.major else "#e3e7ec",
                 stroke_width=1,
             )
-    for top in plan.axes:
+    for top, labels in zip(plan.axes, plan.axis_labels, strict=True):
         axis = _el(root, "g", class_="axis")
         _el(
             axis,
@@ -1109,9 +1080,8 @@ def svg_element(plan: Layout, ids: str = "") -> ET.Element:
             y2=top + plan.axis_height - 1,
             stroke="#c8ced6",
         )
-        for tick in plan.ticks:
-            if tick.label is not None:
-                _text(axis, tick.label.moved(top), fill=MUTED)
+        for block in labels:
+            _text(axis, block, fill=MUTED)
     for era in plan.eras:
         group = _el(root, "g", class_="era", id=f"{ids}era-{slug(era.id)}")
         bar = era.bar
@@ -1412,7 +1382,6 @@ def timeline_html(
                 "shown_of",
                 "no_events",
                 "by_lane_" + lanes,
-                "filter",
             )
         },
         lanes_kind=lanes,
