@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"index"},  # SQLite: the only module with SQL
     {"store"},  # find, load, select
     {"listing", "terminal", "ical", "report", "visual", "templates"},  # renderers
-    {"publish", "edits", "importing"},  # files out of the store, changes into it
+    {"publish", "site", "edits", "importing"},  # files out of the store, changes into it
     {"server"},  # the feed server
     {"cli", "__main__"},  # the command line
 ]

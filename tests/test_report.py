@@ -226,9 +226,41 @@ def test_report_all_writes_a_folder(cli: Cli, tmp_path: Path) -> None:
     years = ["2017", "2018", "2019", "2020", "2021", "2022", "2023", "2025", "2026"]
     assert names == sorted([f"report-{y}.md" for y in years] + ["index.md"])
     index = (out / "index.md").read_text(encoding="utf-8")
-    assert "[report-2019.md](report-2019.md)" in index
+    # The index names the record and lists the reviews by year.
+    assert index.startswith("# Metropole Ruhr – international partnerships: reports by year")
+    assert "| 2019 | [Review of 2019](report-2019.md) |" in index
     html = cli("report", "--all", "-o", str(out / "html"), "--format", "html")
     assert html.exit_code == 0 and (out / "html" / "index.html").exists()
+    # Pages link to each other: the index to every year, each year to the index and its
+    # neighbours.
+    links = {
+        name: Links.of((out / "html" / name).read_text(encoding="utf-8"))
+        for name in ("index.html", "report-2017.html", "report-2019.html", "report-2026.html")
+    }
+    assert {f"report-{y}.html" for y in years} <= set(links["index.html"])
+    assert links["report-2019.html"][:1] == ["index.html"]
+    assert {"report-2018.html", "report-2020.html"} <= set(links["report-2019.html"])
+    assert links["report-2017.html"] == ["index.html", "report-2018.html"]
+    assert links["report-2026.html"] == ["index.html", "report-2025.html"]
+
+
+class Links(HTMLParser):
+    """The addresses of a page's links within its folder, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href and ":" not in href and not href.startswith("#"):
+            self.hrefs.append(href.split("#")[0])
+
+    @classmethod
+    def of(cls, page: str) -> list[str]:
+        parser = cls()
+        parser.feed(page)
+        return parser.hrefs
 
 
 def test_csv_has_one_row_an_event(cli: Cli) -> None:

@@ -98,7 +98,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "quarter": {"en": "Quarter", "de": "Quartal"},
     "month": {"en": "Month", "de": "Monat"},
     "first_event": {"en": "first event", "de": "erster Termin"},
-    "reports_index": {"en": "Reports by year", "de": "Berichte nach Jahr"},
+    "reports_index": {"en": "reports by year", "de": "Berichte nach Jahr"},
     "year": {"en": "Year", "de": "Jahr"},
     "report": {"en": "Report", "de": "Bericht"},
     "starts-before": {"en": "begins before {period}", "de": "beginnt vor {period}"},
@@ -106,18 +106,85 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "approximate": {"en": "approximate date", "de": "ungefähres Datum"},
     "uncertain": {"en": "uncertain date", "de": "unsicheres Datum"},
     # Pictures (visual.py).
-    "day": {"en": "a day", "de": "ein Tag"},
-    "days": {"en": "several days", "de": "mehrere Tage"},
-    "imprecise": {
-        "en": "known only to the month, season or year",
-        "de": "nur auf Monat, Jahreszeit oder Jahr genau",
+    "legend_day": {"en": "a day", "de": "ein Tag"},
+    "legend_days": {"en": "several days", "de": "mehrere Tage"},
+    "legend_imprecise": {
+        "en": "only the month, season or year known (the whole period)",
+        "de": "nur Monat, Jahreszeit oder Jahr bekannt (der ganze Zeitraum)",
     },
-    "legend_approximate": {
-        "en": "approximate (dashed edge)",
-        "de": "ungefähr (gestrichelter Rand)",
+    "legend_approximate": {"en": "approximate date", "de": "ungefähres Datum"},
+    "legend_uncertain": {"en": "uncertain date", "de": "unsicheres Datum"},
+    "legend_planned": {"en": "planned", "de": "geplant"},
+    "legend_cancelled": {"en": "cancelled", "de": "abgesagt"},
+    "legend_ring_partner": {"en": "also taking part", "de": "ebenfalls beteiligt"},
+    "legend_ring_topic": {"en": "also on this topic", "de": "auch zu diesem Thema"},
+    "legend_era": {"en": "named period", "de": "benannter Zeitraum"},
+    "legend_today": {"en": "today", "de": "heute"},
+    "today": {"en": "today", "de": "heute"},
+    "other_partners": {"en": "other partners", "de": "weitere Partner"},
+    "other_topics": {"en": "other topics", "de": "weitere Themen"},
+    "explain_partner": {
+        "en": "Each event sits in the lane of its first partner; rings mark the other partners "
+        "taking part.",
+        "de": "Jeder Termin steht in der Zeile seines ersten Partners; Ringe zeigen die weiteren "
+        "beteiligten Partner.",
     },
-    "participant": {"en": "also taking part", "de": "ebenfalls beteiligt"},
-    "era": {"en": "period", "de": "Zeitraum"},
+    "explain_topic": {
+        "en": "Each event sits in the lane of its first topic; rings mark its other topics.",
+        "de": "Jeder Termin steht in der Zeile seines ersten Themas; Ringe zeigen seine weiteren "
+        "Themen.",
+    },
+    "explain_shared_partner": {
+        "en": "Partners with a single event share the last lane.",
+        "de": "Partner mit nur einem Termin teilen sich die letzte Zeile.",
+    },
+    "explain_shared_topic": {
+        "en": "Topics with a single event share the last lane.",
+        "de": "Themen mit nur einem Termin teilen sich die letzte Zeile.",
+    },
+    # Pages (templates, site.py).
+    "all": {"en": "all", "de": "alle"},
+    "shown_of": {"en": "{shown} of {total} events", "de": "{shown} von {total} Terminen"},
+    "by_lane_partner": {"en": "The timeline by partner", "de": "Die Zeitleiste nach Partnern"},
+    "by_lane_topic": {"en": "The timeline by topic", "de": "Die Zeitleiste nach Themen"},
+    "skip": {"en": "Skip to the content", "de": "Zum Inhalt springen"},
+    "nav_label": {"en": "Pages", "de": "Seiten"},
+    "nav_home": {"en": "Home", "de": "Start"},
+    "nav_timeline": {"en": "Timeline", "de": "Zeitleiste"},
+    "nav_reports": {"en": "Reports", "de": "Berichte"},
+    "nav_feeds": {"en": "Calendar feeds", "de": "Kalender-Abos"},
+    "nav_years": {"en": "Other years", "de": "Andere Jahre"},
+    "language_name": {"en": "English", "de": "Deutsch"},
+    "home_holds": {
+        "en": "{events} from {first} to {last}, with {partners} partners on {topics} topics; "
+        "every event names its public sources ({sources} in all).",
+        "de": "{events} von {first} bis {last}, mit {partners} Partnern zu {topics} Themen; "
+        "jeder Termin nennt seine öffentlichen Quellen (insgesamt {sources}).",
+    },
+    "home_latest": {"en": "The latest milestones", "de": "Die letzten Meilensteine"},
+    "home_coming": {"en": "What is coming", "de": "Was ansteht"},
+    "home_as_of": {"en": "As of {date}.", "de": "Stand {date}."},
+    "home_more": {
+        "en": "… and {n} more in the timeline.",
+        "de": "… und {n} weitere in der Zeitleiste.",
+    },
+    "home_nothing_coming": {
+        "en": "Nothing under way or planned from today on.",
+        "de": "Ab heute ist nichts im Gange oder geplant.",
+    },
+    "home_explore": {"en": "Explore", "de": "Weiter"},
+    "home_timeline": {
+        "en": "every event on one page, by partner, with filters and its sources",
+        "de": "alle Termine auf einer Seite, nach Partnern, mit Filtern und Quellen",
+    },
+    "home_reports": {
+        "en": "a review of each year, with counts and every source cited",
+        "de": "ein Rückblick auf jedes Jahr, mit Zahlen und allen Quellen",
+    },
+    "home_feeds": {
+        "en": "subscribe in your calendar app, for everything or by partner or topic",
+        "de": "im Kalender abonnieren, alles oder nach Partner oder Thema",
+    },
 }
 
 _PRECISION_NOUN: dict[str, dict[Lang, str]] = {

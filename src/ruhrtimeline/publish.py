@@ -20,16 +20,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 from . import __version__
-from .dates import Lang
+from .dates import Lang, format_date, parse_edtf
 from .errors import InvalidValue, OutputError
 from .files import Data, inside, slug, write_if_changed
-from .i18n import LANGS
+from .i18n import LANGS, word
 from .ical import (
     IMPRECISE_DEFAULT,
     FeedWriter,
@@ -41,8 +41,9 @@ from .ical import (
 )
 from .query import EventFilter
 from .records import Directory, Event, Partner, Topic
-from .report import EXTENSIONS, Period, Report, build_report, index, render_report
+from .report import EXTENSIONS, Period, Report, build_report, index, render_report, report_file
 from .store import Store
+from .templates import Link, Nav
 from .visual import LaneKind
 
 # The files a feed set may contain; `serve` answers for these names only.
@@ -64,8 +65,9 @@ def subtitle(directory: Directory, flt: EventFilter, lang: Lang) -> str:
     if flt.topics:
         parts.append(", ".join(directory.topic_label(t, lang) for t in flt.topics))
     if flt.first or flt.last:
-        first = flt.first.isoformat() if flt.first else "…"
-        last = flt.last.isoformat() if flt.last else "…"
+        # In words, as the chart writes its dates: "1 Aug 2019 – 31 Mar 2020".
+        first = format_date(parse_edtf(flt.first.isoformat()), lang) if flt.first else "…"
+        last = format_date(parse_edtf(flt.last.isoformat()), lang) if flt.last else "…"
         parts.append(f"{first} – {last}")
     if flt.search:
         parts.append(f"“{flt.search}”")
@@ -80,8 +82,10 @@ def timeline_picture(
     *,
     width: int = 1200,
     lanes: LaneKind = "partner",
+    today: date | None = None,
 ) -> str:
-    """The selected events as an SVG picture, or an HTML page around it."""
+    """The selected events as an SVG picture, or an HTML page around it; ``today`` draws a
+    line where it falls in the period shown."""
     from .visual import timeline_html, timeline_svg
 
     draw = timeline_svg if fmt == "svg" else timeline_html
@@ -93,6 +97,7 @@ def timeline_picture(
         lanes=lanes,
         eras=store.eras(),
         subtitle=subtitle(store.directory, flt, lang),
+        today=today,
     )
 
 
@@ -164,11 +169,22 @@ def landing_pages(store: Store, lang: Lang) -> dict[str, bytes]:
 
     if store.count() > LANDING_PAGE_LIMIT:
         return {}
-    page = timeline_html(store.events(), store.directory, lang, eras=store.eras())
+    nav = Nav(
+        (
+            Link("index.html", word("nav_feeds", lang)),
+            Link("timeline.html", word("nav_timeline", lang), current=True),
+        )
+    )
+    page = timeline_html(store.events(), store.directory, lang, eras=store.eras(), nav=nav)
     return {"timeline.html": page.encode("utf-8")}
 
 
 # --- the feed set -----------------------------------------------------------------------------
+
+
+def in_both_languages(key: str) -> str:
+    """A word in English and German: "Timeline / Zeitleiste"."""
+    return f"{word(key, 'en')} / {word(key, 'de')}"
 
 
 def check_base_url(base_url: str | None) -> str | None:
@@ -214,6 +230,7 @@ class FeedSet:
         base_url: str | None = None,
         built: datetime | None = None,
         pages: dict[str, bytes] | None = None,
+        nav: Nav | None = None,
     ) -> None:
         self.store = store
         self.single = lang is not None
@@ -223,6 +240,17 @@ class FeedSet:
         self.base_url = check_base_url(base_url)
         self.built = built_or_modified(store, built)
         self.pages = landing_pages(store, self.default) if pages is None else pages
+        # The index is in both languages, and so are the names of the pages it links to.
+        self.nav = nav or Nav(
+            (
+                Link("index.html", in_both_languages("nav_feeds"), current=True),
+                *(
+                    [Link("timeline.html", in_both_languages("nav_timeline"))]
+                    if "timeline.html" in self.pages
+                    else []
+                ),
+            )
+        )
         directory = store.directory
         by_partner = store.members("partner")
         by_topic = store.members("topic")
@@ -303,7 +331,7 @@ class FeedSet:
             rows=rows,
             base_url=self.base_url,
             version=__version__,
-            has_timeline="timeline.html" in self.pages,
+            nav=self.nav,
             title={code: self.store.directory.title(code) for code in ("en", "de")},
             description={code: self.store.directory.description(code) for code in ("en", "de")},
         )
@@ -329,7 +357,7 @@ class FeedSet:
 
 def write_files(files: Iterable[tuple[str, Data]], directory: Path) -> list[tuple[str, bool]]:
     """Write named files into ``directory`` and remove stale feeds; (name, written) pairs."""
-    _folder(directory)
+    ensure_folder(directory)
     results = []
     for name, data in files:
         target = inside(directory, name)  # checked before anything is written
@@ -342,7 +370,7 @@ def write_files(files: Iterable[tuple[str, Data]], directory: Path) -> list[tupl
     return results
 
 
-def _folder(directory: Path) -> None:
+def ensure_folder(directory: Path) -> None:
     if directory.is_dir():
         return
     if directory.exists():
@@ -395,11 +423,29 @@ def write_reports(
         period_report(store, Period.of_year(year), lang, base, generated_at=generated_at)
         for year in store.years(base)
     ]
-    files: list[tuple[str, str]] = [
-        (f"report-{r.period.year}.{EXTENSIONS[fmt]}", render_report(r, fmt)) for r in reports
-    ]
-    files.append((f"index.{EXTENSIONS[fmt]}", index(reports, fmt, lang)))
-    _folder(folder)
+    names = [report_file(r.period.year, fmt) for r in reports]
+    index_name = f"index.{EXTENSIONS[fmt]}"
+    reports_link = Link(index_name, word("nav_reports", lang))
+    files: list[tuple[str, str]] = []
+    for number, (report, name) in enumerate(zip(reports, names, strict=True)):
+        nav = Nav(
+            (reports_link,),
+            previous=report_link(reports, names, number - 1),
+            next=report_link(reports, names, number + 1),
+        )
+        files.append((name, render_report(report, fmt, nav)))
+    title = store.directory.title(lang)
+    nav = Nav((replace(reports_link, current=True),))
+    files.append((index_name, index(reports, fmt, lang, title, nav=nav)))
+    ensure_folder(folder)
     for name, data in files:
         write_if_changed(inside(folder, name), data)
     return reports
+
+
+def report_link(reports: Sequence[Report], names: Sequence[str], number: int) -> Link | None:
+    """The link to the ``number``-th report (by its year), if there is one: a report's
+    previous and next."""
+    if not 0 <= number < len(reports):
+        return None
+    return Link(names[number], str(reports[number].period.year))

@@ -28,6 +28,7 @@ from .listing import (
     source_json,
 )
 from .records import Activity, Directory, Event, Partner, Source
+from .templates import Nav
 
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "csv"}
 
@@ -469,7 +470,8 @@ def _md_counts(report: Report) -> list[str]:
     return out
 
 
-def to_html(report: Report) -> str:
+def to_html(report: Report, nav: Nav | None = None) -> str:
+    """The report as a page; ``nav`` links it to the pages beside it."""
     from .templates import render
 
     lang, label, directory = report.lang, report.label, report.directory
@@ -493,6 +495,7 @@ def to_html(report: Report) -> str:
         "report.html",
         lang=lang,
         version=__version__,
+        nav=nav,
         title=_title(report),
         generated=_generated_line(report),
         overview=overview(report),
@@ -570,30 +573,45 @@ def to_csv(report: Report) -> str:
 RENDERERS = {"markdown": to_markdown, "html": to_html, "json": to_json, "csv": to_csv}
 
 
-def render_report(report: Report, fmt: str) -> str:
-    return RENDERERS[fmt](report)
+def render_report(report: Report, fmt: str, nav: Nav | None = None) -> str:
+    """The report in a format; ``nav`` (pages only) links it to the pages beside it."""
+    return to_html(report, nav) if fmt == "html" else RENDERERS[fmt](report)
 
 
-def index(reports: list[Report], fmt: str, lang: Lang) -> str:
-    """The index of ``report --all``: one line a year with its counts and file."""
-    ext = EXTENSIONS[fmt]
+def report_file(year: int | None, fmt: str) -> str:
+    """The file name of a year's report in ``report --all``: ``report-2019.html``."""
+    return f"report-{year}.{EXTENSIONS[fmt]}"
+
+
+def index(
+    reports: Sequence[Report],
+    fmt: str,
+    lang: Lang,
+    title: str,
+    *,
+    nav: Nav | None = None,
+    files: Sequence[str] | None = None,
+) -> str:
+    """The index of the yearly reports of the record called ``title``: one line a year with
+    its counts and a link (to ``files``, by default the names of ``report --all``)."""
+    names = files if files is not None else [report_file(r.period.year, fmt) for r in reports]
     rows = [
         {
             "year": r.period.year,
-            "file": f"report-{r.period.year}.{ext}",
+            "file": name,
+            "review": text("review", lang, period=r.label).capitalize(),
             "events": len(r.events),
             "overlapping": len(r.overlapping),
         }
-        for r in reports
+        for r, name in zip(reports, names, strict=True)
     ]
-    heading = text("reports_index", lang)
+    heading = text("report_title", lang, title=title, period=text("reports_index", lang))
+    fields = ("year", "file", "events", "overlapping")
     if fmt == "json":
-        return json.dumps({"reports": rows}, ensure_ascii=False, indent=2) + "\n"
+        plain = [{k: row[k] for k in fields} for row in rows]
+        return json.dumps({"reports": plain}, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return csv_text(
-            ("year", "file", "events", "overlapping"),
-            ({k: str(v) for k, v in row.items()} for row in rows),
-        )
+        return csv_text(fields, ({k: str(row[k]) for k in fields} for row in rows))
     if fmt == "html":
         from .templates import render
 
@@ -601,19 +619,21 @@ def index(reports: list[Report], fmt: str, lang: Lang) -> str:
             "report_index.html",
             lang=lang,
             version=__version__,
+            nav=nav,
             heading=heading,
             rows=rows,
             t=vocabulary(lang),
         )
     lines = [
-        f"# {heading}",
+        f"# {md_escape(heading)}",
         "",
         f"| {text('year', lang)} | {text('report', lang)} | "
         f"{text('events', lang)} | {text('overlapping', lang)} |",
         "|---|---|---:|---:|",
     ]
     lines += [
-        f"| {r['year']} | [{r['file']}]({r['file']}) | {r['events']} | {r['overlapping']} |"
+        f"| {r['year']} | [{md_escape(str(r['review']))}]({r['file']}) | {r['events']} | "
+        f"{r['overlapping']} |"
         for r in rows
     ]
     return "\n".join(lines) + "\n"

@@ -39,6 +39,7 @@ COMMANDS = {
     "add": "keeping:add",
     "edit": "keeping:edit",
     "import": "keeping:import_events",
+    "site": "site:site",
     "cache": "record:cache",
 }
 DEFAULT_COMMAND = "timeline"

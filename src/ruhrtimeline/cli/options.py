@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ruhrtimeline.terminal import Line, Table
 
 ENV_DEBUG = "RUHRTIMELINE_DEBUG"
+ENV_TODAY = "RUHRTIMELINE_TODAY"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -341,9 +342,6 @@ def language(value: str | None) -> Lang:
     if value is None:
         return default_lang()
     return "de" if value.lower() == "de" else "en"
-
-
-ENV_TODAY = "RUHRTIMELINE_TODAY"
 
 
 def today() -> date:

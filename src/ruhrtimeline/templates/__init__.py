@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+from ruhrtimeline.i18n import word
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    current: bool = False
+    lang: str | None = None  # the language of the page it leads to, if not the page's own
+
+
+@dataclass(frozen=True)
+class Nav:
+    """What a page links to: the site's pages, the same page in the other language, and the
+    previous and next page of a series (the yearly reports)."""
+
+    links: tuple[Link, ...] = ()
+    switch: Link | None = None
+    previous: Link | None = None
+    next: Link | None = None
 
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    import jinja2  # only the commands that write pages pay for it
+
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("ruhrtimeline", "templates"),
         autoescape=True,
         trim_blocks=True,
@@ -18,6 +43,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.globals["word"] = word
+    return env
 
 
 def render(name: str, **context: Any) -> str:
