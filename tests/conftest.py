@@ -16,6 +16,7 @@ from ruhrtimeline.locations import bundled_store_path
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 MINIMAL = DATA / "valid" / "minimal.yaml"
+TODAY = "2026-12-02"
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,8 @@ def _isolated_env(
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    # "Today" is fixed, so that agendas, calendars and today lines are the same every day.
+    monkeypatch.setenv("RUHRTIMELINE_TODAY", TODAY)
 
 
 @dataclass

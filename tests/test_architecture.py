@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"yaml_reader", "models", "validation"},  # reading and checking a store file
     {"index"},  # SQLite: the only module with SQL
     {"store"},  # find, load, select
-    {"listing", "terminal", "ical", "report", "visual", "templates"},  # renderers
+    {"listing", "terminal", "agenda", "ical", "report", "visual", "templates"},  # renderers
     {"publish", "site", "edits", "importing"},  # files out of the store, changes into it
     {"server"},  # the feed server
     {"cli", "__main__"},  # the command line

@@ -12,16 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli
+from conftest import TODAY, Cli
 from helpers import event, write_store
 from ruhrtimeline import Text, load_store
-
-TODAY = "2026-12-02"
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RUHRTIMELINE_TODAY", TODAY)
 
 
 @pytest.fixture
@@ -311,23 +304,51 @@ def test_edit_in_an_editor_checks_the_whole_store(
         assert changed.updated is not None and changed.updated.isoformat() == TODAY
 
 
-def test_a_broken_edit_can_be_edited_again_or_given_up(
+def test_a_broken_edit_in_a_script_gives_up_without_asking(
     cli: Cli, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = store.read_bytes()
     broken = ("date: 2022-06-26/2022-06-27", "date: 2022-06-31")
     monkeypatch.setenv("EDITOR", editor(tmp_path, broken))
     monkeypatch.delenv("VISUAL", raising=False)
-    gave_up = cli("edit", "ema-forum-katowice-2022", "--store", str(store), input="n\n")
+    gave_up = cli("edit", "ema-forum-katowice-2022", "--store", str(store))
     assert gave_up.exit_code == 1
-    assert "day 31 does not exist" in gave_up.stderr and "Edit again?" in gave_up.stderr
-    assert store.read_bytes() == before
+    assert "day 31 does not exist" in gave_up.stderr and "Edit again?" not in gave_up.stderr
+    assert "is unchanged" in gave_up.stderr and store.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_a_broken_edit_can_be_edited_again_or_given_up(
+    store: Path, tmp_path: Path, answer: str
+) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    before = store.read_bytes()
     # Broken the first time, mended the second.
-    (tmp_path / "editor.count").unlink()
-    mended = ("date: 2022-06-31", "date: 2022-06-26")
-    monkeypatch.setenv("EDITOR", editor(tmp_path, broken, mended))
-    result = cli("edit", "ema-forum-katowice-2022", "--store", str(store), input="y\n")
-    assert result.exit_code == 0, result.stderr
+    steps = (
+        ("date: 2022-06-26/2022-06-27", "date: 2022-06-31"),
+        ("date: 2022-06-31", "date: 2022-06-26"),
+    )
+    env = dict(os.environ, RUHRTIMELINE_TODAY=TODAY, TERM="xterm", EDITOR=editor(tmp_path, *steps))
+    env.pop("VISUAL", None)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ruhrtimeline", "edit", "ema-forum-katowice-2022", "--store", str(store)],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    try:
+        child.expect("day 31 does not exist")
+        child.expect("Edit again")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    if answer == "n":
+        assert child.exitstatus == 1 and store.read_bytes() == before
+        return
+    assert child.exitstatus == 0, child.before
     with load_store(store) as db:
         assert db.event("ema-forum-katowice-2022").date.text == "2022-06-26"
 
@@ -477,6 +498,8 @@ def test_left_out_fields_are_asked_for_at_a_terminal(store: Path, tmp_path: Path
         child.expect("gmca")
         child.sendline(" rvr")
         child.expect("Topics")
+        child.sendline("yuoth")  # not a topic: asked again, with the close match
+        child.expect("did you mean youth")
         child.sendline("")
         child.expect("Source")
         child.sendline("https://www.example.org/visit")
@@ -538,3 +561,250 @@ def test_a_script_writes_several_times_through_one_store(
     with load_store(store, use_cache=False) as fresh:  # what a new reader finds
         assert seen == {e.id: (e, fresh.span("event", e.id)) for e in fresh.events()}
     assert seen[new][0].date.text == "2026-05-12" and seen[new][0].title.de == "Besuch in Amiens"
+
+
+# --- stores written in other ways, and what a user gets wrong ---------------------------------
+
+FLOW = """\
+partners: [{id: a, name: A, short: A, kind: city, country: DE}]
+topics: [{id: mobility, label: {de: Mobilität, en: Mobility}}, {id: youth, label: {de: Jugend, en: Youth}}]
+events:
+  - {id: one-2020, date: "2020", title: {de: Eins, en: One}, summary: {de: Eins, en: One}, partners: [a], sources: [{url: "https://example.org/a", publisher: Ex, title: A, language: de}]}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_flow_style_lists_and_items_keep_every_item(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    if not cached:
+        monkeypatch.setenv("RUHRTIMELINE_NO_CACHE", "1")
+    path = tmp_path / "flow.yaml"
+    path.write_text(FLOW, encoding="utf-8")
+    commands = [
+        ["add", "topic", "--id", "culture", "--label-en", "Culture", "--label-de", "Kultur"],
+        ["add", "partner", "--id", "b", "--name", "B, Stadt", "--short", "B", "--kind", "city",
+         "--country", "PL"],
+        ["edit", "one-2020", "--set", "title.en=Uno"],
+        ["add", "event", "--date", "2021", "--title-en", "Two", "--title-de", "Zwei", "-p", "a,b",
+         "--source", "https://example.org/b"],
+    ]  # fmt: skip
+    for command in commands:
+        result = cli(*command, "--store", str(path))
+        assert result.exit_code == 0, (command, result.stderr)
+    monkeypatch.setenv("RUHRTIMELINE_NO_CACHE", "1")  # what a fresh reader finds
+    assert cli("validate", str(path)).exit_code == 0
+    with load_store(path) as db:
+        assert [t.id for t in db.topics()] == ["mobility", "youth", "culture"]
+        assert [p.id for p in db.partners()] == ["a", "b"]
+        assert [(e.id, e.title.en) for e in db.events()] == [
+            ("one-2020", "Uno"),
+            ("two-2021", "Two"),
+        ]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("partners: [{id: a, name: A, short: A, kind: city, country: DE}, {id: b")
+
+
+def test_fields_an_event_lacks_can_be_set(cli: Cli, store: Path) -> None:
+    event_id = "ruhr-konferenz-launch-2018"  # no place, and a date without a time
+    before = store.read_text(encoding="utf-8")
+    args = ["--set", "location.city=Essen", "--set", "location.country=de",
+            "--set", "date=2018-06-05T10:00", "--set", "timezone=Europe/Berlin"]  # fmt: skip
+    result = cli("edit", event_id, *args, "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    with load_store(store) as db:
+        changed = db.event(event_id)
+    assert changed.location is not None
+    assert (changed.location.city, changed.location.country) == ("Essen", "DE")
+    assert changed.timezone == "Europe/Berlin" and changed.date.text == "2018-06-05T10:00"
+    _, added = lines_outside(before, store.read_text(encoding="utf-8"))
+    assert "    timezone: Europe/Berlin" in added and "      city: Essen" in added
+
+
+def test_comments_on_changed_lines_stay(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(tmp_path / "s.yaml", [event("e1", "2018", ["rvr"])])
+    text = path.read_text(encoding="utf-8").replace("date: '2018'", "date: '2018'  # the year")
+    path.write_text(text, encoding="utf-8")
+    assert cli("edit", "e1", "--set", "date=2019", "--store", str(path)).exit_code == 0
+    assert "  date: 2019  # the year\n" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_linked_store_is_written_through_its_link(cli: Cli, store: Path, tmp_path: Path) -> None:
+    link = tmp_path / "work" / "ruhrtimeline.yaml"
+    link.parent.mkdir()
+    link.symlink_to(store)
+    result = cli(
+        "edit", "ema-forum-katowice-2022", "--set", "status=cancelled", "--store", str(link)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and "status: cancelled" in store.read_text(encoding="utf-8")
+
+
+def test_a_read_only_store_is_refused(cli: Cli, store: Path) -> None:
+    before = store.read_bytes()
+    store.chmod(0o444)
+    try:
+        result = cli(*ADD, "--store", str(store))
+    finally:
+        store.chmod(0o644)
+    assert result.exit_code == 1 and "read-only" in result.stderr
+    assert store.read_bytes() == before
+
+
+def test_the_record_installed_with_the_program_is_never_written(
+    cli: Cli, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ruhrtimeline import locations
+
+    monkeypatch.setattr(locations, "installed_with_package", lambda path: True)
+    before = store.read_bytes()
+    result = cli(*ADD, "--store", str(store))
+    assert result.exit_code == 1 and "ruhrtimeline init" in result.stderr
+    assert store.read_bytes() == before
+
+
+def test_a_changed_store_keeps_the_editors_version(
+    cli: Cli, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "meddle.py"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import pathlib, sys\n"
+        "draft = pathlib.Path(sys.argv[-1])\n"
+        "draft.write_text(draft.read_text().replace('status: held', 'status: cancelled', 1))\n"
+        f"store = pathlib.Path({str(store)!r})\n"
+        "store.write_text(store.read_text() + '\\n# someone else was here\\n')\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(script))
+    result = cli("edit", "gzm-founded-2017", "--store", str(store))
+    assert result.exit_code == 1 and "changed while you were editing" in result.stderr
+    kept = Path(result.stderr.split("is kept in ")[1].split(":")[0])
+    assert "status: cancelled" in kept.read_text(encoding="utf-8")
+    kept.unlink()
+
+
+def test_setting_only_updated_is_a_change(cli: Cli, store: Path) -> None:
+    result = cli("edit", "gzm-founded-2017", "--set", "updated=2025-01-01", "--store", str(store))
+    assert result.exit_code == 0 and "updated 1" in result.stderr
+    bad = cli("edit", "gzm-founded-2017", "--set", "updated=garbage", "--store", str(store))
+    assert bad.exit_code == 1 and "garbage" in bad.stderr
+
+
+def test_ids_are_written_in_latin_letters(cli: Cli, store: Path) -> None:
+    args = ["--title-en", "Visit to Łódź and Київ: Kulturförderung", "--title-de", "Besuch"]
+    result = cli(*ADD, *args, "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "visit-to-lodz-and-kyiv-kulturfoerderung-2026\n"
+    again = cli(*ADD, *args, "--store", str(store))
+    assert again.stdout == "visit-to-lodz-and-kyiv-kulturfoerderung-2026-2\n"
+    assert "exists already" in again.stderr
+
+
+def test_a_spreadsheet_of_windows_excel_comes_in(cli: Cli, store: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "events.csv"
+    assert cli("list", "-f", "csv", "-o", str(exported), "--store", str(store)).exit_code == 0
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8"))))
+    row = next(r for r in rows if r["id"] == "ema-forum-katowice-2022")
+    row["summary_de"] = "Erste Zeile.\r\nZweite Zeile für Schüler."
+    row["status"] = "Held"
+    new = dict.fromkeys(row, "")
+    new.update(date="2026-05", title_en="A new row", title_de="Eine neue Zeile",
+               partners="RVR, gzm", source_urls="https://www.example.org/new")  # fmt: skip
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row), delimiter=";")
+    writer.writeheader()
+    writer.writerows([row, new])
+    windows = tmp_path / "excel.csv"
+    windows.write_bytes(out.getvalue().encode("cp1252"))
+    result = cli("import", str(windows), "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    assert "read as Windows-1252" in result.stderr and "a-new-row-2026" in result.stderr
+    with load_store(store) as db:
+        changed = db.event("ema-forum-katowice-2022")
+        assert changed.summary.de == "Erste Zeile.\nZweite Zeile für Schüler."
+        assert db.event("a-new-row-2026").partners == ("rvr", "gzm")
+
+
+def test_an_ics_round_trip_keeps_paragraphs(cli: Cli, store: Path, tmp_path: Path) -> None:
+    summary = "summary.en=First paragraph.\n\nSecond paragraph."
+    assert cli("edit", "gzm-founded-2017", "--set", summary, "--store", str(store)).exit_code == 0
+    feed = tmp_path / "all.ics"
+    assert cli("export", "ics", "-o", str(feed), "--store", str(store)).exit_code == 0
+    again = cli("import", str(feed), "--store", str(store))
+    assert again.exit_code == 0 and "unchanged 27" in again.stderr
+
+
+INVITE = """\
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:{prodid}
+METHOD:REQUEST
+{zone}BEGIN:VEVENT
+UID:{uid}
+SEQUENCE:{sequence}
+DTSTAMP:20261101T120000Z
+DTSTART{start}
+DTEND{end}
+SUMMARY;LANGUAGE=de-DE:{summary}
+LOCATION:Rathaus\\, Bochum\\, DE
+END:VEVENT
+END:VCALENDAR
+"""
+OUTLOOK_ZONE = """\
+BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+
+
+@pytest.mark.parametrize(
+    ("prodid", "zone", "start", "end"),
+    [
+        ("-//Microsoft Corporation//Outlook 16.0//EN", OUTLOOK_ZONE,
+         ";TZID=W. Europe Standard Time:20270312T100000",
+         ";TZID=W. Europe Standard Time:20270312T113000"),
+        ("-//Google Inc//Google Calendar 70.9054//EN", "X-WR-TIMEZONE:Europe/Berlin\n",
+         ":20270312T090000Z", ":20270312T103000Z"),
+    ],
+)  # fmt: skip
+def test_an_updated_invitation_changes_its_event(
+    cli: Cli, store: Path, tmp_path: Path, prodid: str, zone: str, start: str, end: str
+) -> None:
+    def invite(sequence: int, summary: str) -> Path:
+        path = tmp_path / f"invite-{sequence}.ics"
+        text = INVITE.format(prodid=prodid, zone=zone, uid="040000008200E00074C5B7101A82E008",
+                             sequence=sequence, start=start, end=end, summary=summary)  # fmt: skip
+        path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+        return path
+
+    args = ["-p", "rvr", "--source", "https://www.example.org/visit", "--store", str(store)]
+    first = cli("import", str(invite(0, "Besuch im Rathaus")), *args)
+    assert first.exit_code == 0 and "added 1: besuch-im-rathaus-2027" in first.stderr
+    second = cli("import", str(invite(1, "Besuch im Rathaus Bochum")), *args)
+    assert "updated 1: besuch-im-rathaus-2027" in second.stderr, second.stderr
+    with load_store(store) as db:
+        visit = db.event("besuch-im-rathaus-2027")
+        assert db.count() == 28
+    assert visit.title.de == "Besuch im Rathaus Bochum"  # SUMMARY;LANGUAGE=de-DE
+    assert (visit.date.text, visit.timezone) == (
+        "2027-03-12T10:00/2027-03-12T11:30",
+        "Europe/Berlin",
+    )

@@ -228,15 +228,18 @@ def parse_edtf(text: str) -> EdtfDate:
     return EdtfDate(text, start, end)
 
 
-def parse_bound(text: str) -> tuple[date, date]:
-    """Parse a period bound (YYYY, YYYY-MM, a season YYYY-21…24, or YYYY-MM-DD).
+def parse_bound(text: str, today: date | None = None) -> tuple[date, date]:
+    """Parse a period bound (YYYY, YYYY-MM, a season YYYY-21…24, YYYY-MM-DD, or ``today``
+    where ``today`` is given).
 
     Returns the first and last day it covers: a bound of ``2019-08`` starts on 1 August and
     ends on 31 August; ``2019-24`` (winter) runs from December to February.
     """
+    if today is not None and text.strip().lower() == "today":
+        return today, today
     if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", text or ""):
         raise DateError(
-            f"{text!r} is not a date; use YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21…24"
+            f"{text!r} is not a date; use YYYY, YYYY-MM, YYYY-MM-DD, a season YYYY-21…24 or today"
         )
     point = parse_edtf(text).start
     return point.first, point.last

@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .dates import Lang
-from .errors import NotFound, Problem, Refused, RuhrtimelineError, StoreError
+from .errors import NotFound, OutputError, Problem, Refused, RuhrtimelineError, StoreError
 from .files import atomic_write
 from .index import Index, IndexUnavailable, Shift
 from .positions import Layout, Section, Span
@@ -118,8 +118,34 @@ def event_document(e: Event) -> Document:
         }
         for s in e.sources
     ]
+    if e.uid is not None:
+        doc["uid"] = e.uid
     if e.updated is not None:
         doc["updated"] = e.updated.isoformat()
+    return doc
+
+
+_EVENT_ORDER = (
+    "id", "date", "timezone", "status", "title", "summary", "location", "partners", "topics",
+    "people", "sources", "uid", "updated",
+)  # fmt: skip
+_PLACE_ORDER = ("name", "address", "city", "region", "country", "coordinates", "online")
+
+
+def _in_order(doc: Document, order: Sequence[str]) -> Document:
+    """The fields in the store's usual order (any others after them, as they came)."""
+    return {
+        **{k: doc[k] for k in order if k in doc},
+        **{k: v for k, v in doc.items() if k not in order},
+    }
+
+
+def ordered_event(doc: Document) -> Document:
+    """An event document with its fields, and its place's, in the usual order: a field
+    added to an event goes where `event_document` would write it."""
+    doc = _in_order(doc, _EVENT_ORDER)
+    if isinstance(doc.get("location"), dict):
+        doc["location"] = _in_order(doc["location"], _PLACE_ORDER)
     return doc
 
 
@@ -217,6 +243,19 @@ def emit(doc: Mapping[str, Any], indent: int, *, fold: bool = False) -> list[str
     return out
 
 
+def flow(value: object, key: str = "") -> str:
+    """A document in YAML's flow style (``{id: a, partners: [rvr, gzm]}``), for stores that
+    write their items so."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v, k)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    written = _value_text(key, str(value))
+    if any(c in written for c in ",[]{}") and not written.startswith('"'):
+        return json.dumps(str(value), ensure_ascii=False)  # a comma would end a plain text
+    return written
+
+
 def _item_lines(doc: Document, dash_column: int, item_column: int) -> list[str]:
     """An item of a list: "- " at ``dash_column``, its fields at ``item_column``."""
     lines = emit(doc, item_column)
@@ -238,7 +277,14 @@ class _Text:
 
     @classmethod
     def read(cls, store: Store) -> _Text:
+        from .locations import installed_with_package
         from .yaml_reader import decode
+
+        if installed_with_package(store.path):
+            raise OutputError(
+                f"{store.path} is the record installed with the program and is not changed; "
+                "write to a store of your own"
+            )
 
         try:
             data = store.path.read_bytes()
@@ -336,6 +382,8 @@ def _field_splices(text: _Text, span: Span, old: Document, new: Document) -> lis
     node = yaml.compose(snippet, Loader=loader)
     if not isinstance(node, yaml.MappingNode):
         raise ValueError("an item that is not a mapping cannot be changed in place")
+    if node.flow_style:  # "{id: …, date: …}": written anew, in flow style
+        return [_Splice(span.start, span.end, flow(new))]
     return _merged(
         _mapping_splices(text, node, old, new, span.start - span.column, "", span.column)
     )
@@ -369,7 +417,9 @@ def _mapping_splices(
                 splices += _mapping_splices(text, child, old[key], value, shift, key, child_column)
                 continue
             lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
-            splices.append(_Splice(start, _line_end(source, end), nl.join(lines).lstrip(" ")))
+            stop = _line_end(source, end)
+            comment = source[end:stop] if source[end:stop].strip().startswith("#") else ""
+            splices.append(_Splice(start, stop, nl.join(lines).lstrip(" ") + comment))
             continue
         # A field not written yet: after the field it follows in the usual order.
         lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
@@ -459,11 +509,14 @@ def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False)
     sections = dict(store.layout().sections)
     splices: list[_Splice] = []
     appended: dict[Kind, list[_Planned]] = {}
+    grown: dict[int, int] = {}  # what each changed item gained at its very end
     for item in planned:
         if item.span is None:
             appended.setdefault(item.kind, []).append(item)
         elif item.old is not None:
-            splices += _field_splices(text, item.span, item.old, item.document)
+            own = _field_splices(text, item.span, item.old, item.document)
+            grown[id(item)] = sum(len(s.text) for s in own if s.start == s.end == item.span.end)
+            splices += own
     blocks: list[tuple[_Planned, _Splice, int, int]] = []  # item, splice, start, end (relative)
     for kind, items in appended.items():
         splice, places, sections[kind] = _append(text, sections.get(kind), kind, items)
@@ -480,7 +533,8 @@ def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False)
     for item in planned:
         if item.span is not None:
             start = _moved(item.span.start, splices)
-            end = _line_end(new_text, _moved(item.span.end, splices))
+            end = _moved(item.span.end, splices) + grown.get(id(item), 0)
+            end = _line_end(new_text, end)
             line = new_text.count("\n", 0, start) + 1
             written.append((item, Span(start, end, line, item.span.column)))
     for item, span in written:
@@ -510,7 +564,18 @@ def _append(
     if section is None:
         raise StoreError.single(text.path, f"the store has no {kind!r} list; add '{kind}:'")
     lead = nl
-    if section.last >= 0 and not section.flow:
+    if section.last >= 0 and section.flow:  # "[a, b]": the new items go in, in flow style
+        close = text.text.rfind("]", section.start, section.end)
+        point = close
+        while text.text[point - 1] in " \t\r\n":
+            point -= 1  # right after the last item
+        flow_parts = [", " + flow(item.document) for item in items]
+        flow_places, at = [], 0
+        for part in flow_parts:
+            flow_places.append((at + 2, at + len(part)))
+            at += len(part)
+        return _Splice(point, point, "".join(flow_parts)), flow_places, section
+    if section.last >= 0:
         dash, column, point, end = (
             section.dash_column,
             section.item_column,
@@ -523,6 +588,10 @@ def _append(
         dash, column, point, end = 2, 4, section.start, section.end
         while point > 0 and text.text[point - 1] in " \t":
             point -= 1  # right after "events:"
+        rest = _line_end(text.text, end)
+        if text.text[end:rest].strip().startswith("#"):  # "events: []  # none yet"
+            lead = text.text[end:rest] + lead  # the comment stays on the line of "events:"
+            end = rest
     parts: list[str] = []
     places: list[tuple[int, int]] = []
     at = 0
@@ -531,6 +600,8 @@ def _append(
         places.append((at + len(lead) + column, at + len(block)))
         parts.append(block)
         at += len(block)
+    if text.text[point:end].split("#")[0].strip() not in ("", "[]"):  # only an empty list
+        raise RuhrtimelineError(f"internal error: the {kind!r} list would lose items")
     layout = Section(section.start, section.end, section.last, False, dash, column)
     return _Splice(point, end, "".join(parts)), places, layout
 
@@ -653,12 +724,21 @@ def add_event(
     from .importing import event_document as fields_document
 
     try:
-        year = parse_edtf(date).first.year
+        parsed = parse_edtf(date)
     except DateError as exc:
-        raise InvalidValue(f"date {date!r}: {exc}") from None
+        raise InvalidValue(str(exc)) from None
+    _known(store, partners, topics)
     english = title.get("en") or title.get("de") or ""
+    notes = []
+    if event_id is None:
+        event_id = new_id(store, english, parsed.first.year)
+        usual = _base_id(english, parsed.first.year)
+        if event_id != usual:
+            notes.append(f"{usual} exists already (the same title and year); this is {event_id}")
+    if status == "planned" and parsed.last < today:
+        notes.append(f"{event_id}: planned, but its period ended on {parsed.last.isoformat()}")
     draft = fields_document(
-        event_id=(event_id or new_id(store, english, year)).lower(),
+        event_id=event_id.lower(),
         date=date,
         title=title,
         summary=summary or {},
@@ -674,7 +754,7 @@ def add_event(
     )
     document = {**draft.documents[0], "updated": today.isoformat()}
     change = add(store, "events", document, dry_run=dry_run)
-    return replace(change, added=[document["id"]], notes=draft.notes)
+    return replace(change, added=[document["id"]], notes=[*draft.notes, *notes])
 
 
 def import_events(
@@ -705,24 +785,41 @@ def import_events(
     def existing(event_id: str) -> Document | None:
         return event_document(store.event(event_id)) if store.span("event", event_id) else None
 
+    imported: dict[str, str] = {}
+
+    def by_uid(uid: str) -> str | None:
+        if not imported:  # read once, and only for calendar entries of other software
+            imported.update((e.uid, e.id) for e in store.iter_events() if e.uid)
+            imported[""] = ""
+        return imported.get(uid)
+
     if kind == "ics":
         draft = importing.read_ics(
             data,
             existing,
             store.directory,
+            by_uid=by_uid,
             lang=lang,
             partners=partners,
             topics=topics,
             source=source,
         )
     else:
-        text = data.decode("utf-8-sig", errors="replace")
+        text, note = importing.decoded(data)
         if kind == "csv":
             draft = importing.read_csv(text, existing, lang)
         else:
             draft = importing.read_json(text, existing)
+        draft.notes[:0] = [note] if note else []
     change = write_events(store, draft.documents, today=today, dry_run=dry_run)
-    return replace(change, notes=draft.notes)
+    return replace(change, notes=[*draft.notes, *change.notes])
+
+
+def _known(store: Store, partners: Sequence[str], topics: Sequence[str]) -> None:
+    """`NotFound` (with the close matches) for a partner or topic the store does not have."""
+    from .query import EventFilter
+
+    store.check(EventFilter(partners=tuple(partners), topics=tuple(topics)))
 
 
 #: The fields that ``set_fields`` changes (dotted for the parts of a field).
@@ -773,9 +870,23 @@ def set_fields(
             target[key] = value
         if parent and not target:
             new.pop(parent)
+    _known(store, new.get("partners", []), new.get("topics", []))
+    if values.get("date"):
+        from .dates import DateError, parse_edtf
+
+        try:
+            parse_edtf(values["date"])
+        except DateError as exc:
+            raise InvalidValue(str(exc)) from None
+    if values.get("location.country"):
+        new["location"]["country"] = values["location.country"].upper()
+    if values.get("status"):
+        new["status"] = values["status"].lower()
     if "updated" not in values:
         new["updated"] = today.isoformat()
-    return write_events(store, [new], today=today, dry_run=dry_run, stamp=False)
+    return write_events(
+        store, [new], today=today, dry_run=dry_run, stamp=False, updated_counts="updated" in values
+    )
 
 
 def write_events(
@@ -785,20 +896,29 @@ def write_events(
     today: date,
     dry_run: bool = False,
     stamp: bool = True,
+    updated_counts: bool = False,
 ) -> Change:
     """Add the events the store does not have and change those it has (by id); events that
-    would not change are left alone.  ``updated`` of each added or changed event becomes
-    ``today`` (with ``stamp``)."""
+    would not change are left alone (a change of ``updated`` alone counts with
+    ``updated_counts``).  ``updated`` of each added or changed event becomes ``today`` (with
+    ``stamp``)."""
     from .validation import check_item
 
     planned: list[_Planned] = []
     unchanged: list[str] = []
+    notes: list[str] = []
     count = store.count()
+    taken: set[str] = set()
     for document in documents:
+        document = ordered_event(document)
+        if not document.get("id"):  # a new event without an id (a new spreadsheet row)
+            document["id"] = _id_for(store, document, taken)
+            notes.append(f"a new event without an id is {document['id']}")
+        taken.add(str(document["id"]))
         event_id = str(document.get("id", ""))
         span = store.span("event", event_id) if event_id else None
         old = event_document(store.event(event_id)) if span is not None else None
-        if old is not None and _same(old, document):
+        if old is not None and _same(old, document, updated=updated_counts):
             unchanged.append(event_id)
             continue
         if stamp:
@@ -811,41 +931,73 @@ def write_events(
         record = check_item("events", document, index, store.path)
         planned.append(_Planned("events", document, record, old, span, index))
     if not planned:
-        return Change(store.path, unchanged=unchanged)
+        return Change(store.path, unchanged=unchanged, notes=notes)
     change = _commit(store, planned, dry_run=dry_run)
-    return replace(change, unchanged=unchanged)
+    return replace(change, unchanged=unchanged, notes=notes)
 
 
-def _same(old: Document, new: Document) -> bool:
-    """Whether two documents of an event say the same (``updated`` aside)."""
+def _id_for(store: Store, document: Document, taken: set[str]) -> str:
+    from .dates import DateError, parse_edtf
+
+    title = document.get("title") or {}
+    try:
+        year: int | None = parse_edtf(str(document.get("date", ""))).first.year
+    except DateError:
+        year = None  # the check of the date will say what is wrong
+    return new_id(store, str(title.get("en") or title.get("de") or "event"), year, taken)
+
+
+def _same(old: Document, new: Document, *, updated: bool = False) -> bool:
+    """Whether two documents of an event say the same (``updated`` aside, unless asked)."""
+    if updated:
+        return old == new
     strip = {"updated": None}
     return {**old, **strip} == {**new, **strip}
 
 
-def new_id(store: Store, title: str, year: int) -> str:
-    """A readable id for a new event: its English title and year, made unique."""
+def _base_id(title: str, year: int | None) -> str:
     from .files import slug
 
-    words = slug(title)[:60].rstrip("-")
-    base = f"{words}-{year}" if not words.endswith(str(year)) else words
+    words = slug(title)[:60].rstrip("-") or "event"
+    return words if year is None or words.endswith(str(year)) else f"{words}-{year}"
+
+
+def new_id(store: Store, title: str, year: int | None, taken: Set[str] = frozenset()) -> str:
+    """A readable id for a new event: its English title and year, made unique (in the store
+    and among ``taken``)."""
+    base = _base_id(title, year)
     candidate, number = base, 2
-    while store.span("event", candidate) is not None:
+    while store.span("event", candidate) is not None or candidate in taken:
         candidate, number = f"{base}-{number}", number + 1
     return candidate
 
 
+@dataclass
+class EditCopy:
+    """A copy of the store file for an editor; removed afterwards unless kept."""
+
+    path: Path
+    kept: bool = False
+
+
 @contextmanager
-def draft(store: Store) -> Iterator[Path]:
-    """A private copy of the store file to edit (same name, same bytes), removed afterwards;
-    `rewrite` takes its text back."""
-    folder = Path(tempfile.mkdtemp(prefix="ruhrtimeline-edit-"))
-    copy = folder / store.path.name
+def edit_copy(store: Store) -> Iterator[EditCopy]:
+    """A copy of the store file to edit (the same bytes), beside the store so that its schema
+    line still finds the schema (in the temporary folder where that folder cannot be
+    written); `rewrite` takes its text back."""
+    prefix, suffix = f".{store.path.stem}.", store.path.suffix or ".yaml"
     try:
-        shutil.copyfile(store.path, copy)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=store.path.parent)
+    except OSError:
+        fd, name = tempfile.mkstemp(prefix=prefix.lstrip("."), suffix=suffix)
+    os.close(fd)
+    copy = EditCopy(Path(name))
+    try:
+        shutil.copyfile(store.path, copy.path)
         yield copy
     finally:
-        copy.unlink(missing_ok=True)
-        folder.rmdir()
+        if not copy.kept:
+            copy.path.unlink(missing_ok=True)
 
 
 def rewrite(store: Store, new_text: str, *, today: date) -> Change:
@@ -856,6 +1008,8 @@ def rewrite(store: Store, new_text: str, *, today: date) -> Change:
 
     old = {e.id: event_document(e) for e in store.iter_events()}
     text = _Text.read(store)
+    if text.newline == "\r\n" and "\r\n" not in new_text:  # the editor wrote LF: keep CR LF
+        new_text = new_text.replace("\n", "\r\n")
     text_for_check = replace(text, text=new_text)
     changed: list[tuple[Event, Span]] = []
     for record, span in validate(new_text, store.path):
@@ -938,7 +1092,6 @@ events: []
 def init_store(path: Path, *, title: Text | None = None) -> list[Path]:
     """Write a new, valid store (with the schema for editors beside it, unless one is there);
     refuse to overwrite a file.  Returns the files written."""
-    from .errors import OutputError
     from .models import store_json_schema
     from .validation import validate
 

@@ -15,9 +15,30 @@ from .errors import OutputError
 _SAFE = re.compile(r"[^a-z0-9]+")
 
 
+# Letters that do not decompose into an ASCII letter and accents: German spells its umlauts
+# out in ids and addresses (Kulturförderung → kulturfoerderung), Polish ł is l, and Cyrillic
+# (Київ, Донецьк) is written in the common Latin transliteration.
+_LATIN = str.maketrans(
+    {
+        "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe",
+        "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+        "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+        "ё": "e", "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k",
+        "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+        "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "",
+        "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+    }
+)  # fmt: skip
+
+
 def slug(text: str) -> str:
-    """A safe file-name and anchor part: lower-case ASCII letters, digits and hyphens."""
-    value = _SAFE.sub("-", text.lower()).strip("-")
+    """A safe file-name and anchor part: lower-case ASCII letters, digits and hyphens
+    (``Visit to Łódź`` → ``visit-to-lodz``)."""
+    import unicodedata
+
+    latin = unicodedata.normalize("NFKD", text.lower().translate(_LATIN))
+    plain = "".join(c for c in latin if not unicodedata.combining(c))
+    value = _SAFE.sub("-", plain.translate(_LATIN)).strip("-")
     return value[:80] or "x"
 
 
@@ -48,6 +69,11 @@ def _same_content(path: Path, size: int, digest: bytes) -> bool:
         return False
 
 
+def _writable(path: Path) -> bool:
+    # Root may write anything: a file without any write permission is still meant to stay.
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
 def atomic_write(
     path: str | os.PathLike[str], data: Data, *, only_if_changed: bool = False
 ) -> bool:
@@ -55,7 +81,11 @@ def atomic_write(
     the same folder, fsync, then rename over the target.  With ``only_if_changed``, a file that
     already holds exactly these bytes is left alone.  Returns True when the file was replaced."""
     target = Path(path)
+    if target.is_symlink():  # the file it points to is the one to change, the link stays
+        target = Path(os.path.realpath(target))
     folder = target.parent
+    if target.is_file() and not _writable(target):
+        raise OutputError(f"cannot write {target}: it is read-only")
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: the folder {folder} does not exist")
     if target.is_dir():

@@ -39,6 +39,24 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "label": {"en": "Label", "de": "Bezeichnung"},
     "updated": {"en": "Entry updated", "de": "Eintrag aktualisiert"},
     "no_events": {"en": "No events match.", "de": "Keine Termine gefunden."},
+    # what is next: the agenda and the calendar
+    "some_time_in": {"en": "some time in {year}", "de": "im Lauf des Jahres {year}"},
+    "under_way": {"en": "Under way", "de": "Läuft bereits"},
+    "nothing_coming": {
+        "en": "Nothing is coming in the next {days} days.",
+        "de": "In den nächsten {days} Tagen steht nichts an.",
+    },
+    "nothing_past": {
+        "en": "Nothing in the last {days} days.",
+        "de": "In den letzten {days} Tagen war nichts.",
+    },
+    "today_line": {"en": "today, {date}", "de": "heute, {date}"},
+    "week_short": {"en": "Wk", "de": "KW"},
+    "weekdays": {"en": "Mo Tu We Th Fr Sa Su", "de": "Mo Di Mi Do Fr Sa So"},
+    "also_in": {"en": "also in {when}", "de": "außerdem {when}"},
+    "mark_busy": {"en": "an event that day", "de": "ein Termin an dem Tag"},
+    "mark_today": {"en": "today", "de": "heute"},
+    "mark_both": {"en": "today, with an event", "de": "heute, mit Termin"},
     "valid": {
         "en": "{path}: valid ({events}, {partners}, {topics})",
         "de": "{path}: gültig ({events}, {partners}, {topics})",

@@ -16,13 +16,15 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from .dates import DateError, Lang, parse_edtf
 from .errors import UnreadableInput
 from .files import slug
+from .i18n import word
+from .ical import UID_DOMAIN, summary_notes
 from .records import Directory, Event
 
 Document = dict[str, Any]
@@ -201,53 +203,97 @@ def read_json(text: str, existing: Lookup) -> Draft:
     return draft
 
 
+def decoded(data: bytes) -> tuple[str, str | None]:
+    """A text file's text, and a note where it is not UTF-8 (then it is read as Windows-1252,
+    what spreadsheet programs on Windows write)."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        note = "the file is not UTF-8; it was read as Windows-1252 (save it as CSV UTF-8)"
+        return data.decode("cp1252", errors="replace"), note
+
+
 def read_csv(text: str, existing: Lookup, fallback_language: Lang = "en") -> Draft:
-    """The CSV of ``list --format csv`` (a spreadsheet round trip).  People are names only
-    and sources addresses only there: where the store has them, their roles, titles and
-    publishers are kept."""
+    """The CSV of ``list --format csv`` (a spreadsheet round trip), with commas or (as German
+    spreadsheets write it) semicolons.  People are names only and sources addresses only
+    there: where the store has them, their roles, titles and publishers are kept.  A row
+    without an id is a new event (its id is made as ``add event`` makes one)."""
     draft = Draft()
-    rows = csv.DictReader(io.StringIO(text))
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not rows.fieldnames or "id" not in rows.fieldnames or "date" not in rows.fieldnames:
         raise UnreadableInput("not the CSV of a listing: it needs the columns id and date")
-    for row in rows:
-        event_id = (row.get("id") or "").strip()
-        if not event_id:
-            continue
-        old = existing(event_id)
-        doc: Document = {"id": event_id, "date": (row.get("date") or "").strip()}
+    for number, raw in enumerate(rows, 2):
+        row = {k: _cell(v) for k, v in raw.items() if isinstance(k, str)}
+        if not any(row.values()):
+            continue  # an empty line
+        event_id = row.get("id", "").lower()
+        name = event_id or f"line {number}"
+        old = existing(event_id) if event_id else None
+        doc: Document = {"id": event_id, "date": row.get("date", "")}
+        _moved_bounds(doc["date"], row, name, draft.notes)
         if row.get("timezone"):
-            doc["timezone"] = row["timezone"].strip()
-        doc["status"] = (row.get("status") or "held").strip()
+            doc["timezone"] = row["timezone"]
+        doc["status"] = (row.get("status") or "held").lower()
         title = {"de": row.get("title_de"), "en": row.get("title_en")}
         summary = {"de": row.get("summary_de"), "en": row.get("summary_en")}
-        doc["title"] = _both(title, "the title", event_id, draft.notes)
-        doc["summary"] = _both(summary, "the summary", event_id, draft.notes)
-        place = {
-            k: _name(row.get(c) or "") for k, c in _PLACE_COLUMNS if (row.get(c) or "").strip()
-        }
+        doc["title"] = _both(title, "the title", name, draft.notes)
+        doc["summary"] = _both(summary, "the summary", name, draft.notes)
+        if doc["summary"] is None and doc["title"] is not None:
+            doc["summary"] = dict(doc["title"])
+            draft.notes.append(f"{name}: no summary given; the title stands for it")
+        place = {k: _name(row[c]) for k, c in _PLACE_COLUMNS if row.get(c)}
+        if "country" in place and isinstance(place["country"], str):
+            place["country"] = place["country"].upper()
         if row.get("lat") and row.get("lon"):
-            place["coordinates"] = {"lat": row["lat"].strip(), "lon": row["lon"].strip()}
-        if (row.get("online") or "").strip() == "true":
+            place["coordinates"] = {"lat": row["lat"], "lon": row["lon"]}
+        if row.get("online", "").lower() == "true":
             place["online"] = "true"
         if place:
             doc["location"] = place
-        doc["partners"] = (row.get("partners") or "").split()
-        topics = (row.get("topics") or "").split()
+        doc["partners"] = _ids(row.get("partners", ""))
+        topics = _ids(row.get("topics", ""))
         if topics:
             doc["topics"] = topics
-        names = [n.strip() for n in (row.get("people") or "").split(";") if n.strip()]
+        names = [n.strip() for n in row.get("people", "").split(";") if n.strip()]
         old_people = {p["name"]: p for p in (old or {}).get("people", [])}
         if names:
             doc["people"] = [old_people.get(n, {"name": n}) for n in names]
         old_sources = {s["url"]: s for s in (old or {}).get("sources", [])}
         doc["sources"] = [
             old_sources.get(url) or source_document(url, fallback_language=fallback_language)
-            for url in (row.get("source_urls") or "").split()
+            for url in row.get("source_urls", "").split()
         ]
         if row.get("updated"):
-            doc["updated"] = row["updated"].strip()
+            doc["updated"] = row["updated"]
         draft.documents.append(_kept(doc, old))
     return draft
+
+
+def _cell(value: object) -> str:
+    # Spreadsheets on Windows end lines inside a cell with CR LF.
+    text = value if isinstance(value, str) else ""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _ids(text: str) -> list[str]:
+    """Ids as a spreadsheet cell may hold them: "rvr gzm", "rvr, gzm", "RVR;GZM"."""
+    return [part.lower() for part in re.split(r"[\s,;]+", text) if part]
+
+
+def _moved_bounds(date_text: str, row: Mapping[str, str], name: str, notes: list[str]) -> None:
+    """A note where the start or end column was changed: they follow from the date."""
+    try:
+        parsed = parse_edtf(date_text)
+    except DateError:
+        return
+    for column, day in (("start", parsed.first), ("end", parsed.last)):
+        if row.get(column) and row[column] != day.isoformat():
+            notes.append(
+                f"{name}: the {column} column follows from the date ({day.isoformat()}); "
+                "change the date instead"
+            )
 
 
 _PLACE_COLUMNS = (
@@ -293,12 +339,14 @@ def read_ics(
     partners: Sequence[str] = (),
     topics: Sequence[str] = (),
     source: Document | None = None,
+    by_uid: Callable[[str], str | None] = lambda uid: None,
 ) -> Draft:
     """Events of an iCalendar file (an invitation or a whole calendar) in ``lang``.
 
     The event id is the part of a ``UID`` before ``@ruhrtimeline`` (as the feeds write it) or
-    before any ``@`` where that is an id of the store, else one made from the summary and
-    the year.  Dates keep their
+    before any ``@`` where that is an id of the store; else that of the event imported from
+    the same ``UID`` before (``by_uid``: an updated invitation changes its event), else one
+    made from the summary and the year, and the event keeps the ``UID``.  Dates keep their
     precision: the EDTF date a feed of ours carries, else the days of an all-day event, else
     the local time and zone of a timed one."""
     from icalendar import Calendar
@@ -308,24 +356,30 @@ def read_ics(
     except (ValueError, IndexError) as exc:
         raise UnreadableInput(f"not an iCalendar file: {exc}") from None
     draft = Draft()
-    other: Lang = "de" if lang == "en" else "en"
     for calendar in calendars:
-        default_zone = str(calendar.get("X-WR-TIMEZONE") or "") or None
+        named = str(calendar.get("X-WR-TIMEZONE") or "")
+        default_zone = _iana(named) if named else None
         for component in calendar.walk("VEVENT"):
-            doc = _ics_event(component, directory, existing, lang, default_zone, draft.notes)
+            said = _language(component) or lang  # SUMMARY;LANGUAGE=de-DE says which
+            other: Lang = "de" if said == "en" else "en"
+            doc = _ics_event(
+                component, directory, existing, by_uid, said, default_zone, draft.notes
+            )
             if doc is None:
                 continue
             old = existing(doc["id"])
             if old is not None:  # keep the other language's texts of the store
                 for key in ("title", "summary"):
-                    doc[key] = {**old.get(key, {}), lang: doc[key][lang]}
-                _keep_what_the_feed_shortens(doc, old, str(component.get("LOCATION") or ""), lang)
+                    doc[key] = {**old.get(key, {}), said: doc[key][said]}
+                _keep_what_the_feed_shortens(doc, old, str(component.get("LOCATION") or ""), said)
             else:
                 for key in ("title", "summary"):
-                    doc[key][other] = doc[key][lang]
+                    doc[key][other] = doc[key][said]
                 draft.notes.append(
-                    f"{doc['id']}: title and summary are in {lang} only; copied into {other}"
+                    f"{doc['id']}: title and summary are in {said} only; copied into {other}"
                 )
+            for key in ("title", "summary"):
+                doc[key] = {"de": doc[key]["de"], "en": doc[key]["en"]}
             doc["partners"] = list(dict.fromkeys([*doc["partners"], *partners]))
             if topics or doc.get("topics"):
                 doc["topics"] = list(dict.fromkeys([*doc.get("topics", []), *topics]))
@@ -333,6 +387,13 @@ def read_ics(
                 doc["sources"] = [source]
             draft.documents.append(_kept(doc, old))
     return draft
+
+
+def _language(component: Any) -> Lang | None:
+    """The language the SUMMARY says it is in, where it is German or English."""
+    summary = component.get("SUMMARY")
+    code = str(getattr(summary, "params", {}).get("LANGUAGE", "")).lower()[:2]
+    return "de" if code == "de" else "en" if code == "en" else None
 
 
 def _keep_what_the_feed_shortens(doc: Document, old: Document, place: str, lang: Lang) -> None:
@@ -373,6 +434,7 @@ def _ics_event(
     component: Any,
     directory: Directory,
     existing: Lookup,
+    by_uid: Callable[[str], str | None],
     lang: Lang,
     zone: str | None,
     notes: list[str],
@@ -392,13 +454,14 @@ def _ics_event(
         notes.append(f"{uid or summary}: left out, {exc}")
         return None
     if edtf is not None:  # our own feed: what it added to the title goes
-        from .ical import summary_notes
-
         summary = summary.removesuffix(summary_notes(parsed, status, lang))
     event_id = _event_id(uid, summary, parsed.first.year, existing)
+    foreign = bool(uid) and not uid.endswith(f"@{UID_DOMAIN}") and existing(event_id) is None
+    if foreign:
+        event_id = by_uid(uid) or event_id
     description = str(component.get("DESCRIPTION") or "").strip()
-    if edtf is not None:  # our own feed: its first paragraph is the summary
-        description = description.split("\n\n", 1)[0]
+    if edtf is not None:  # our own feed: the summary, then the partners and more
+        description = description.rsplit(f"\n\n{word('partners', lang)}: ", 1)[0]
     doc: Document = {"id": event_id, "date": date_text}
     if timezone:
         doc["timezone"] = timezone
@@ -418,15 +481,19 @@ def _ics_event(
     doc["sources"] = (
         [source_document(url, fallback_language=lang)] if url.startswith("http") else []
     )
+    if foreign:
+        doc["uid"] = uid
+    if component.get("RRULE") is not None:
+        notes.append(f"{event_id}: it repeats; only its first date was taken")
     return doc
 
 
 def _ics_date(
     component: Any, start: Any, edtf: str | None, zone: str | None, notes: list[str], name: str
 ) -> tuple[str, str | None]:
-    if edtf is not None:
-        tzid = getattr(start.tzinfo, "key", None) if isinstance(start, datetime) else None
-        return edtf, tzid
+    if edtf is not None:  # our own feed: the date as the store has it, and its zone
+        tzid = component["DTSTART"].params.get("TZID") if isinstance(start, datetime) else None
+        return edtf, _iana(str(tzid)) if tzid else None
     end = component.decoded("DTEND", None)
     if end is None and component.get("DURATION") is not None:
         end = start + component.decoded("DURATION")
@@ -435,20 +502,50 @@ def _ics_date(
         return (
             start.isoformat() if last == start else f"{start.isoformat()}/{last.isoformat()}"
         ), None
-    timezone = getattr(start.tzinfo, "key", None)
+    timezone: str | None
     if start.tzinfo is None:
         timezone = zone or "UTC"
         notes.append(f"{name}: a time without a zone, read as {timezone}")
-    elif timezone is None:  # UTC or a zone of its own: written in UTC
-        start = start.astimezone(UTC)
-        end = end.astimezone(UTC) if isinstance(end, datetime) else end
-        timezone = "UTC"
+    else:
+        tzid = component["DTSTART"].params.get("TZID")
+        timezone = _iana(str(tzid)) if tzid else getattr(start.tzinfo, "key", None)
+        if timezone in (None, "UTC", "Etc/UTC") and start.utcoffset() == timedelta(0):
+            timezone = zone or "UTC"  # Google writes UTC times and names the zone apart
+        if timezone is None:
+            notes.append(f"{name}: the time zone {tzid!r} is not known; written in UTC")
+            timezone = "UTC"
+    from zoneinfo import ZoneInfo
+
+    local_zone = ZoneInfo(timezone)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=local_zone)
+        end = end.replace(tzinfo=local_zone) if isinstance(end, datetime) else end
+    start = start.astimezone(local_zone)
     text = _local(start)
     if isinstance(end, datetime) and end != start:
-        if end.tzinfo is not None and start.tzinfo is not None:
-            end = end.astimezone(start.tzinfo)
-        text = f"{text}/{_local(end)}"
+        if end.tzinfo is None:
+            end = end.replace(tzinfo=local_zone)
+        text = f"{text}/{_local(end.astimezone(local_zone))}"
     return text, timezone
+
+
+def _iana(tzid: str) -> str | None:
+    """The IANA name of an iCalendar TZID: itself, a Windows name (Outlook's "W. Europe
+    Standard Time"), or a "globally unique" one ending in an IANA name ("/mozilla.org/…/
+    Europe/Berlin")."""
+    from zoneinfo import available_timezones
+
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    known = available_timezones()
+    cleaned = tzid.strip().strip("/")
+    if cleaned in known:
+        return cleaned
+    if cleaned in WINDOWS_TO_OLSON:
+        return str(WINDOWS_TO_OLSON[cleaned])
+    parts = cleaned.split("/")
+    tails = ("/".join(parts[i:]) for i in range(1, len(parts)))
+    return next((tail for tail in tails if tail in known), None)
 
 
 def _local(moment: datetime) -> str:
@@ -502,8 +599,6 @@ def _topic_of(category: str, directory: Directory) -> str | None:
 
 
 def _event_id(uid: str, summary: str, year: int, existing: Lookup) -> str:
-    from .ical import UID_DOMAIN
-
     head, _, domain = uid.rpartition("@")
     ours = domain == UID_DOMAIN or existing(head) is not None
     if ours and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", head) and len(head) <= 80:

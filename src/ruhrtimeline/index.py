@@ -41,7 +41,7 @@ from .records import (
 
 Entry = tuple[Partner | Topic | Era | Event | StoreInfo, Span | None] | tuple[Layout, None]
 
-FORMAT = "7"  # bump when the tables or the storage form change
+FORMAT = "8"  # bump when the tables or the storage form change
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -159,6 +159,7 @@ def _encode_event(e: Event) -> str:
             [[p.name, *(_pair(p.role) or [])] for p in e.people],
             [_encode_source(s) for s in e.sources],
             e.updated.isoformat() if e.updated else None,
+            e.uid,
         ]
     )
 
@@ -178,6 +179,7 @@ def _decode_event(event_id: str, data: str) -> Event:
         people=tuple(Person(p[0], Text(p[1], p[2]) if len(p) == 3 else None) for p in v[8]),
         sources=tuple(_decode_source(s) for s in v[9]),
         updated=dt.date.fromisoformat(v[10]) if v[10] else None,
+        uid=v[11],
     )
 
 

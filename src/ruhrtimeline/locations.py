@@ -13,6 +13,11 @@ ENV_STORE = "RUHRTIMELINE_STORE"
 ENV_CACHE_DIR = "RUHRTIMELINE_CACHE_DIR"
 
 
+def installed_with_package(path: Path) -> bool:
+    """Whether ``path`` is the record installed inside the package (never written to)."""
+    return path.resolve() == Path(__file__).resolve().parent / "data" / "events.yaml"
+
+
 def bundled_store_path() -> Path:
     """The store that ships with the package (or, in a source checkout, ``data/events.yaml``)."""
     here = Path(__file__).resolve().parent

@@ -275,6 +275,11 @@ class Event(_Model):
     topics: Annotated[list[Slug], Field(max_length=100)] = []
     people: Annotated[list[Person], Field(max_length=200)] = []
     sources: Annotated[list[Source], Field(min_length=1, max_length=100)]
+    uid: Line | None = Field(
+        None,
+        description="The UID of the calendar entry it was imported from (an invitation), "
+        "so that an update of that entry changes this event",
+    )
     updated: IsoDate | None = Field(None, description="When this entry was last changed")
 
     @model_validator(mode="after")

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -45,6 +45,9 @@ from .report import EXTENSIONS, Period, Report, build_report, index, render_repo
 from .store import Store
 from .templates import Link, Nav
 from .visual import LaneKind
+
+if TYPE_CHECKING:
+    from .agenda import Grid, Month
 
 # The files a feed set may contain; `serve` answers for these names only.
 FEED_FILE = re.compile(r"^(all|partner-[a-z0-9-]+|topic-[a-z0-9-]+)(\.(de|en))?\.ics$")
@@ -99,6 +102,24 @@ def timeline_picture(
         subtitle=subtitle(store.directory, flt, lang),
         today=today,
     )
+
+
+def month_calendar(
+    store: Store,
+    flt: EventFilter,
+    start: Month,
+    count: int,
+    *,
+    today: date,
+    week_numbers: bool = False,
+) -> tuple[Grid, list[Event]]:
+    """``count`` months from ``start`` (a year and month) as a `Grid`, and the selected events
+    that overlap them."""
+    from .agenda import Grid, month_bounds, months_from
+
+    months = months_from(start, count)
+    events = store.events(flt.within(*month_bounds(months)))
+    return Grid.of(months, events, today, week_numbers=week_numbers), events
 
 
 def export_timelinejs(store: Store, flt: EventFilter, lang: Lang) -> str:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from .dates import PRECISIONS, DateError, Lang, parse_bound, year_bounds
 from .errors import InvalidValue
@@ -79,9 +79,10 @@ class EventFilter:
         statuses: list[str] | tuple[str, ...] = (),
         precisions: list[str] | tuple[str, ...] = (),
         search: str | None = None,
+        today: date | None = None,
     ) -> EventFilter:
-        """Build a filter from plain values (dates as text); raise `InvalidValue` for malformed
-        ones."""
+        """Build a filter from plain values (dates as text, ``"today"`` meaning ``today``);
+        raise `InvalidValue` for malformed ones."""
         first: date | None = None
         last: date | None = None
         if year is not None:
@@ -90,10 +91,10 @@ class EventFilter:
             first, last = year_bounds(year)
         try:
             if start:
-                bound = parse_bound(start)[0]
+                bound = parse_bound(start, today)[0]
                 first = bound if first is None else max(first, bound)
             if end:
-                bound = parse_bound(end)[1]
+                bound = parse_bound(end, today)[1]
                 last = bound if last is None else min(last, bound)
         except DateError as exc:
             raise InvalidValue(str(exc)) from None
@@ -126,6 +127,26 @@ class EventFilter:
         low = first if self.first is None else max(self.first, first)
         high = last if self.last is None else min(self.last, last)
         return replace(self, first=low, last=high)
+
+    def coming(self, today: date, days: int) -> EventFilter:
+        """Narrowed to what is under way or coming: ``today`` and the ``days - 1`` after it."""
+        if days < 1:
+            raise InvalidValue(f"{days} days: give at least 1")
+        return self.within(today, _shifted(today, days - 1))
+
+    def past(self, today: date, days: int) -> EventFilter:
+        """Narrowed to the ``days`` before ``today``."""
+        if days < 1:
+            raise InvalidValue(f"{days} days: give at least 1")
+        return self.within(_shifted(today, -days), _shifted(today, -1))
+
+
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held at the ends of the calendar."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 #: The orders of ``sort_events``: by date (first day, then id: the store's own order), id,

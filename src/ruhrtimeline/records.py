@@ -152,6 +152,7 @@ class Event:
     topics: tuple[str, ...] = ()
     people: tuple[Person, ...] = ()
     updated: dt.date | None = None
+    uid: str | None = None  # the UID of the calendar entry it was imported from
 
     @property
     def first(self) -> dt.date:

@@ -11,9 +11,10 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
-from .dates import EdtfDate, Lang, format_date, format_point, precision_phrase
+from .dates import EdtfDate, Lang, format_date, format_point, parse_edtf, precision_phrase
 from .i18n import count_events, other, word
 from .records import Activity, Directory, Event, Partner, Topic
 
@@ -74,6 +75,13 @@ _STYLES = {
     "muted": "dim",
     "url": "underline",  # the terminal's own text colour reads on any theme
     "other-title": "italic dim",
+    "today-line": "bold magenta",
+    "month": "bold",
+    "weekday": "dim",
+    "week": "dim",
+    "busy": "bold cyan",
+    "today": "reverse",
+    "today-busy": "reverse bold cyan",
 }
 
 
@@ -87,12 +95,17 @@ class Glyphs:
     planned: str
     cancelled: str
     bullet: str
+    today: str
 
     @classmethod
     def for_terminal(cls, fancy: bool) -> Glyphs:
         if fancy:
-            return cls(rule="│", held="●", imprecise="◐", planned="○", cancelled="✕", bullet="·")
-        return cls(rule="|", held="*", imprecise="*", planned="o", cancelled="x", bullet="·")
+            return cls(
+                rule="│", held="●", imprecise="◐", planned="○", cancelled="✕", bullet="·", today="▶"
+            )
+        return cls(
+            rule="|", held="*", imprecise="*", planned="o", cancelled="x", bullet="·", today=">"
+        )
 
 
 def badge_style(directory: Directory, partner_id: str) -> str:
@@ -143,19 +156,29 @@ def timeline(
     *,
     fancy: bool = False,
     coloured: bool = False,
+    today: date | None = None,
 ) -> list[Line]:
     """Events grouped by year, a vertical rule with a marker per event.
 
     ``fancy`` draws Unicode markers and rules (a terminal); ``coloured`` draws partners as
-    coloured badges instead of bracketed names."""
+    coloured badges instead of bracketed names.  ``today`` is marked by a line where it
+    falls, if it lies between the first day and the last day shown."""
     g = Glyphs.for_terminal(fancy)
     width = max(width, 40)
+    events = list(events)
+    if today is not None and not (
+        events and events[0].first <= today <= max(e.last for e in events)
+    ):
+        today = None
     out: list[Line] = []
     year = None
     count = 0
     first_year = last_year = None
     gutter: Line = [("  ", ""), (g.rule, "rule"), ("   ", "")]
     for event in events:
+        if today is not None and event.first > today:
+            out += _today_line(today, lang, g)
+            today = None
         count += 1
         this_year = event.first.year
         first_year = first_year or this_year
@@ -190,7 +213,7 @@ def timeline(
         )
         out += wrap(words(event.title[lang], title_style), width, gutter, gutter)
         meta: list[Span] = [
-            (_badge(directory.short(p, lang), coloured), badge_style(directory, p))
+            (badge_label(directory, p, lang, coloured), badge_style(directory, p))
             for p in event.partners
         ]
         topics = [directory.topic_label(t, lang) for t in event.topics]
@@ -198,14 +221,26 @@ def timeline(
             meta.append((g.bullet, "muted"))
             meta += words(", ".join(topics), "topic")
         out += wrap(meta, width, gutter, gutter)
+    if today is not None:  # after the last event to begin
+        out += _today_line(today, lang, g)
     if count:
         span = f"{first_year}–{last_year}" if first_year != last_year else str(first_year)
         out += [[], [(f"{count_events(count, lang)}, {span}", "muted")]]
     return out
 
 
-def _badge(short: str, coloured: bool) -> str:
-    # Coloured blocks where there is colour; brackets keep badges apart everywhere else.
+def _today_line(today: date, lang: Lang, g: Glyphs) -> list[Line]:
+    label = word("today_line", lang, date=format_date(parse_edtf(today.isoformat()), lang))
+    return [
+        [("  ", ""), (g.rule, "rule")],
+        [("  ", ""), (g.today, "today-line"), (" " + label, "today-line")],
+    ]
+
+
+def badge_label(directory: Directory, partner_id: str, lang: Lang, coloured: bool) -> str:
+    """A partner's short name as a badge: a coloured block where there is colour, brackets
+    (which keep badges apart) everywhere else."""
+    short = directory.short(partner_id, lang)
     return f" {short} " if coloured else f"[{short}]"
 
 
@@ -378,7 +413,7 @@ def show(
         "partners",
         [
             [
-                (_badge(directory.short(p, lang), coloured), badge_style(directory, p)),
+                (badge_label(directory, p, lang, coloured), badge_style(directory, p)),
                 *words(directory.partner_name(p, lang), ""),
             ]
             for p in event.partners

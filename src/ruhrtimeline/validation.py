@@ -203,6 +203,7 @@ def _record(model: BaseModel) -> Partner | Topic | Era | Event:
             topics=tuple(model.topics),
             people=tuple(Person(p.name, _optional_text(p.role)) for p in model.people),
             updated=date.fromisoformat(model.updated) if model.updated else None,
+            uid=model.uid,
         )
     if isinstance(model, models.Partner):
         return Partner(

@@ -26,6 +26,8 @@ SHELLS = ("bash", "zsh", "fish", "powershell")
 COMMANDS = {
     "timeline": "views:timeline",
     "list": "views:list_events",
+    "agenda": "views:agenda",
+    "calendar": "views:calendar",
     "show": "views:show",
     "partners": "views:partners",
     "topics": "views:topics",
@@ -208,6 +210,10 @@ def _failed(exc: RuhrtimelineError, debug: bool) -> int:
         from ruhrtimeline.i18n import default_lang, problem_text
 
         lang = default_lang()
+        if len(exc.problems) == 1 and not exc.problems[0].line and not isinstance(exc, Refused):
+            problem = exc.problems[0]  # a file that cannot be read: one line
+            stderr(f"error: {problem.render(problem_text(problem.message, lang))}")
+            return 1
         shown = exc.problems[:20]
         for problem in shown:
             stderr(problem.render(problem_text(problem.message, lang)))

@@ -34,6 +34,20 @@ if TYPE_CHECKING:
     from ruhrtimeline.store import Store
 
 
+def _own_store(path: str | None) -> Store:
+    """The store to write to: never the record installed with the program."""
+    from ruhrtimeline.locations import installed_with_package
+
+    db = open_store(path)
+    if installed_with_package(db.path):
+        raise click.ClickException(
+            "no store found here to change (only the record installed with the program, "
+            "which is read-only): start one with 'ruhrtimeline init ruhrtimeline.yaml', "
+            "or give --store PATH"
+        )
+    return db
+
+
 def _interactive() -> bool:
     try:
         return sys.stdin.isatty() and sys.stdout.isatty()
@@ -53,6 +67,8 @@ def _report(change: Change, *, dry_run: bool = False) -> None:
         parts.append(f"{updated} {len(change.updated)}: {', '.join(change.updated)}")
     if change.unchanged:
         parts.append(f"unchanged {len(change.unchanged)}")
+    if not parts and change.written:
+        parts.append("saved; no event changed")
     stderr(f"{change.path}: {'; '.join(parts) or 'nothing to do'}")
 
 
@@ -116,7 +132,7 @@ def _ask(
     while True:
         # Tab completes; a menu popping up while typing would hide the problem line.
         answer = prompt(
-            f"{label}{' (optional)' if optional else ''}: ",
+            f"{label}{', optional' if optional else ''}: ",
             completer=completer,
             complete_while_typing=False,
         ).strip()
@@ -144,6 +160,31 @@ def _date_problem(value: str) -> str | None:
     except DateError as exc:
         return str(exc)
     return None
+
+
+def _ids_problem(kind: str, known: Sequence[str]) -> Callable[[str], str | None]:
+    def problem(value: str) -> str | None:
+        from ruhrtimeline.errors import NotFound
+
+        for item in _split_ids([value]):
+            if item not in known:
+                return str(NotFound(kind, item, list(known)))
+        return None
+
+    return problem
+
+
+def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
+    """Ids given as "-p rvr -p gzm", "-p rvr,gzm" or "rvr gzm"."""
+    return tuple(i.lower() for v in values for i in v.replace(",", " ").split())
+
+
+def _timezone_problem(value: str) -> str | None:
+    from zoneinfo import available_timezones
+
+    if value in available_timezones():
+        return None
+    return f"{value!r} is not an IANA time zone; write a name such as Europe/Berlin"
 
 
 def _url_problem(value: str) -> str | None:
@@ -256,23 +297,45 @@ def add_event(
     from ruhrtimeline import edits, importing
 
     ctx = click.get_current_context()
-    db = open_store(store)
+    db = _own_store(store)
     lang_ = language(lang)
     ask = _interactive()
-    if date_text is None:
-        date_text = _ask("Date (EDTF)", check=_date_problem) if ask else None
-    if not title_en:
-        title_en = _ask("Title (English)") if ask else None
-    if not title_de:
-        title_de = _ask("Title (German)") if ask else None
+    partners, topics = _split_ids(partners), _split_ids(topics)
+    known_partners, known_topics = list(db.directory.partners), list(db.directory.topics)
+    if date_text is None and ask:
+        date_text = _ask(
+            "Date (2026, 2026-03, 2026-03-12 or 2026-03-12T10:00, as exact as the source)",
+            check=_date_problem,
+        )
+    if date_text and "T" in date_text and not timezone and ask:
+        from zoneinfo import available_timezones
+
+        timezone = _ask(
+            "Time zone of that time (Europe/Berlin, …)",
+            complete=sorted(available_timezones()),
+            check=_timezone_problem,
+        )
+    if not title_en and ask:
+        title_en = _ask("Title in English")
+    if not title_de and ask:
+        title_de = _ask("Title in German")
     if not partners and ask:
-        answer = _ask("Partners (ids, first the main one)", complete=list(db.directory.partners))
-        partners = tuple(answer.replace(",", " ").split())
+        answer = _ask(
+            "Partners (ids, the main one first)",
+            complete=known_partners,
+            check=_ids_problem("partner", known_partners),
+        )
+        partners = _split_ids([answer])
     if not topics and ask:
-        answer = _ask("Topics (ids)", complete=list(db.directory.topics), optional=True)
-        topics = tuple(answer.replace(",", " ").split())
+        answer = _ask(
+            "Topics (ids)",
+            complete=known_topics,
+            check=_ids_problem("topic", known_topics),
+            optional=True,
+        )
+        topics = _split_ids([answer])
     if not source and ask:
-        source = _ask("Source (https://…)", check=_url_problem)
+        source = _ask("Source: a public web page about it (https://…)", check=_url_problem)
     _require(
         ctx,
         [
@@ -359,7 +422,7 @@ def add_partner(
     from ruhrtimeline import edits
 
     ctx = click.get_current_context()
-    db = open_store(store)
+    db = _own_store(store)
     ask = _interactive()
     partner_id = partner_id or (_ask("Id (lower-case letters, digits, hyphens)") if ask else None)
     name = name or (_ask("Full name") if ask else None)
@@ -405,7 +468,7 @@ def add_topic(
     from ruhrtimeline import edits
 
     ctx = click.get_current_context()
-    db = open_store(store)
+    db = _own_store(store)
     ask = _interactive()
     topic_id = topic_id or (_ask("Id") if ask else None)
     label_en = label_en or (_ask("Label (English)") if ask else None)
@@ -421,11 +484,6 @@ def add_topic(
 _LINE_EDITORS = frozenset(
     ("vi", "vim", "nvim", "view", "nano", "emacs", "emacsclient", "micro", "kak", "joe", "mg", "ne")
 )
-
-
-def _opens_at_line(program: str) -> bool:
-    name = Path(program).name.lower().removesuffix(".exe")
-    return name.split(".")[0] in _LINE_EDITORS  # vim.basic, vim.tiny, …
 
 
 def _editor() -> list[str]:
@@ -457,7 +515,7 @@ def edit(event_id: str, assignments: tuple[str, ...], dry_run: bool, store: str 
     """
     from ruhrtimeline import edits
 
-    db = open_store(store)
+    db = _own_store(store)
     event = db.event(event_id.lower())
     if assignments:
         values: dict[str, str] = {}
@@ -478,12 +536,12 @@ def _edit_in_editor(db: Store, event_id: str) -> None:
 
     span = db.span("event", event_id)
     editor = _editor()
-    with edits.draft(db) as copy:
-        original = copy.read_bytes()
+    with edits.edit_copy(db) as copy:
+        original = copy.path.read_bytes()
         while True:
-            line = [f"+{span.line}"] if span and _opens_at_line(editor[0]) else []
+            command = [*editor, *_at_line(editor[0], copy.path, span.line if span else None)]
             try:
-                status = subprocess.run([*editor, *line, str(copy)], check=False).returncode  # noqa: S603
+                status = subprocess.run(command, check=False).returncode  # noqa: S603
             except OSError as exc:
                 raise click.ClickException(
                     f"cannot start the editor {editor[0]!r}: {exc.strerror or exc}"
@@ -492,25 +550,43 @@ def _edit_in_editor(db: Store, event_id: str) -> None:
                 raise click.ClickException(
                     f"the editor ended with status {status}; the store is unchanged"
                 )
-            edited = copy.read_bytes()
+            edited = copy.path.read_bytes()
             if edited == original:
                 stderr(f"{db.path}: no changes")
                 return
             try:
                 change = edits.rewrite(db, edited.decode("utf-8-sig"), today=today())
+            except edits.ChangedOnDisk:
+                copy.kept = True
+                raise click.ClickException(
+                    f"{db.path} changed while you were editing; nothing was written. Your "
+                    f"version is kept in {copy.path}: compare the two and edit again"
+                ) from None
             except StoreError as exc:
                 lang = default_lang()
                 for problem in exc.problems:
                     click.echo(problem.render(problem_text(problem.message, lang)), err=True)
-                if not click.confirm(
+                again = _interactive() and click.confirm(
                     "Edit again? (No gives up and leaves the store as it was)",
                     default=True,
                     err=True,
-                ):
+                )
+                if not again:
+                    stderr(f"error: {db.path} is unchanged")
                     raise click.exceptions.Exit(1) from None
                 continue
             _report(change)
             return
+
+
+def _at_line(program: str, path: Path, line: int | None) -> list[str]:
+    """The file argument, with the line to open it at where the editor takes one."""
+    name = Path(program).name.lower().removesuffix(".exe")
+    if line is not None and name in ("code", "code-insiders", "codium", "cursor"):
+        return ["--goto", f"{path}:{line}"]
+    if line is not None and name.split(".")[0] in _LINE_EDITORS:  # vim.basic, vim.tiny, …
+        return [f"+{line}", str(path)]
+    return [str(path)]
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -574,7 +650,7 @@ def import_events(
     """
     from ruhrtimeline import edits, importing
 
-    db = open_store(store)
+    db = _own_store(store)
     lang_ = language(lang)
     data = file.read()
     name = getattr(file, "name", "-")

@@ -70,9 +70,12 @@ def _once(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -
 
 
 def _bound(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | None:
-    """A period bound: YYYY, YYYY-MM, a season or YYYY-MM-DD (kept as text for the filter)."""
+    """A period bound: YYYY, YYYY-MM, a season, YYYY-MM-DD or today (kept as text for the
+    filter)."""
     value = _once(ctx, param, values)
     if value is not None:
+        if value.strip().lower() == "today":
+            return "today"
         try:
             parse_bound(value)
         except DateError as exc:
@@ -152,6 +155,17 @@ def complete_event(
     return [CompletionItem(i) for i in store.event_ids() if i.startswith(incomplete.lower())]
 
 
+def complete_bound(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """``today`` and the years the store covers."""
+    from click.shell_completion import CompletionItem
+
+    store = _completion_store(ctx)
+    years = [str(y) for y in store.years()] if store is not None else []
+    return [CompletionItem(v) for v in ["today", *years] if v.startswith(incomplete.lower())]
+
+
 # --- shared options ---------------------------------------------------------------------------
 
 
@@ -212,7 +226,7 @@ _FILTER_OPTIONS = (
         multiple=True,
         metavar="ID",
         shell_complete=complete_partner,
-        help="Only events with this partner (repeatable: any of them).",
+        help="Only events with this partner (repeatable, or comma-separated: any of them).",
     ),
     click.option("--all-partners", is_flag=True, help="Require every --partner, not any."),
     click.option(
@@ -222,7 +236,7 @@ _FILTER_OPTIONS = (
         multiple=True,
         metavar="ID",
         shell_complete=complete_topic,
-        help="Only events on this topic (repeatable: any of them).",
+        help="Only events on this topic (repeatable, or comma-separated: any of them).",
     ),
     click.option("--all-topics", is_flag=True, help="Require every --topic, not any."),
     click.option(
@@ -239,8 +253,9 @@ _FILTER_OPTIONS = (
         multiple=True,
         callback=_bound,
         metavar="DATE",
-        help="Only events that end on or after DATE (2019, 2019-08, 2019-08-09 or a season "
-        "such as 2019-21 for spring).",
+        shell_complete=complete_bound,
+        help="Only events that end on or after DATE (2019, 2019-08, 2019-08-09, a season "
+        "such as 2019-21 for spring, or today).",
     ),
     click.option(
         "--to",
@@ -248,7 +263,9 @@ _FILTER_OPTIONS = (
         multiple=True,
         callback=_bound,
         metavar="DATE",
-        help="Only events that start on or before DATE (a partial date covers its whole period).",
+        shell_complete=complete_bound,
+        help="Only events that start on or before DATE (a partial date covers its whole "
+        "period; or today).",
     ),
     click.option(
         "--status",
@@ -291,6 +308,8 @@ def _filters(skip: frozenset[str] = frozenset()) -> Callable[[F], F]:
         @functools.wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name) for name in _FILTER_NAMES if name not in skip}
+            for ids in ("partners", "topics"):  # "-p rvr -p gzm" or "-p rvr,gzm"
+                values[ids] = [i for v in values[ids] for i in v.split(",") if i.strip()]
             for flag, ids, option in (
                 ("all_partners", "partners", "--partner"),
                 ("all_topics", "topics", "--topic"),
@@ -298,7 +317,8 @@ def _filters(skip: frozenset[str] = frozenset()) -> Callable[[F], F]:
                 if values[flag] and not values[ids]:
                     hint = f"'--{flag.replace('_', '-')}'"
                     raise click.BadParameter(f"needs at least one {option}", param_hint=hint)
-            kwargs["flt"] = EventFilter.build(**values)
+            now = today() if "today" in (values.get("start"), values.get("end")) else None
+            kwargs["flt"] = EventFilter.build(**values, today=now)
             return command(*args, **kwargs)
 
         decorated: Any = wrapper
@@ -332,6 +352,9 @@ def open_store(path: str | None) -> Store:
     chosen = path or settings.store
     if chosen is not None and not Path(chosen).exists():
         raise click.BadParameter(f"{chosen}: no such file", param_hint="'--store'")
+    named = os.environ.get("RUHRTIMELINE_STORE")
+    if chosen is None and named and not Path(named).exists():
+        raise click.ClickException(f"{named}: no such file (named by RUHRTIMELINE_STORE)")
     store = load_store(chosen)
     if settings.debug:
         stderr(f"store: {store.path} ({'cached index' if store.cached else 'read and indexed'})")

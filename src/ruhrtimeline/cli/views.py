@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from ruhrtimeline.query import SORT_KEYS, EventFilter
 from ruhrtimeline.records import Event
 
 if TYPE_CHECKING:
-    from ruhrtimeline.terminal import Table
+    from ruhrtimeline.terminal import Line, Table
 
 from .options import (
     Command,
@@ -32,6 +32,7 @@ from .options import (
     output_option,
     pager_option,
     stderr,
+    today,
     width_option,
 )
 
@@ -73,7 +74,8 @@ def timeline(
     pager: bool,
     store: str | None,
 ) -> None:
-    """Show the events as a timeline, grouped by year (the default command).
+    """Show the events as a timeline, grouped by year (the default command), with a line
+    at today where it falls among them.
 
     --format svg or html draws it: one lane per partner, years along the axis, a dot for a
     day, a bar for days, a hatched band for a month, season or year, planned events outlined.
@@ -94,6 +96,7 @@ def timeline(
             "svg" if fmt == "svg" else "html",
             width=width or 1200,
             lanes="topic" if lanes == "topic" else "partner",
+            today=today(),
         )
         emit(picture, output)
         return
@@ -113,6 +116,7 @@ def timeline(
         term.width,
         fancy=term.tty and not plain,
         coloured=term.color and not plain,
+        today=today(),
     )
     if plain:
         emit(to_plain(lines), output)
@@ -328,3 +332,185 @@ def topics(
         lang_ = language(lang)
         table = topic_table(items, activity, lang_)
         _table(table, fmt, output, width, no_color, pager, lang_)
+
+
+# --- what is next ---------------------------------------------------------------------------
+
+
+@click.command(cls=Command)
+@filter_options
+@click.option(
+    "--days",
+    type=click.IntRange(1, 36500),
+    default=365,
+    show_default=True,
+    help="How many days ahead (from today on), or back with --past.",
+)
+@click.option("--past", is_flag=True, help="The days before today instead of those from today.")
+@click.option("--limit", "-n", type=click.IntRange(1), metavar="N", help="At most N events.")
+@format_option(
+    "text", "json", "csv", "markdown", help="text, or json, csv or markdown as 'list' writes them."
+)
+@output_option
+@lang_option
+@width_option
+@no_color_option
+@pager_option
+@common_options
+def agenda(
+    flt: EventFilter,
+    days: int,
+    past: bool,
+    limit: int | None,
+    fmt: str,
+    output: Path | None,
+    lang: str | None,
+    width: int | None,
+    no_color: bool,
+    pager: bool,
+    store: str | None,
+) -> None:
+    """What is under way and coming: the events that end today or later, by month, planned
+    ones marked. A date known only to the month, season or year says so and sorts by its
+    first day. With --past, the events of the days before today.
+
+    Today is the local date, or $RUHRTIMELINE_TODAY (YYYY-MM-DD).
+
+    Example: ruhrtimeline agenda --days 90 --partner gzm
+    """
+    from ruhrtimeline import listing
+    from ruhrtimeline.agenda import agenda as layout
+
+    db = open_store(store)
+    lang_ = language(lang)
+    now = today()
+    window = flt.past(now, days) if past else flt.coming(now, days)
+    events = db.events(window)[:limit]
+    if fmt == "json":
+        emit_text(listing.events_json(events), output)
+        return
+    if fmt == "csv":
+        emit(listing.events_csv(events), output)
+        return
+    if not events:
+        stderr(word("nothing_past" if past else "nothing_coming", lang_, days=days))
+        return
+    if fmt == "markdown":
+        from ruhrtimeline.terminal import event_table
+
+        _table(event_table(events, db.directory, lang_), fmt, output, width, no_color, pager, lang_)
+        return
+    _show(
+        lambda w, colour: layout(events, db.directory, lang_, now, w, coloured=colour),
+        output,
+        Terminal(no_color, width, pager),
+    )
+
+
+def _show(draw: Callable[[int, bool], list[Line]], output: Path | None, term: Terminal) -> None:
+    """Lines laid out for the terminal (colours where it has them), or plain into a file."""
+    from ruhrtimeline.terminal import to_plain
+
+    if output is not None and str(output) != "-":
+        emit(to_plain(draw(term.width if term.tty else 80, False)), output)
+    else:
+        term.lines(draw(term.width, term.color))
+
+
+def _calendar_period(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[int, int | None] | None:
+    """YEAR or YEAR-MM, as (year, month or None)."""
+    if value is None:
+        return None
+    import re
+
+    found = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2}))?", value.strip())
+    if not found or not 1 <= int(found.group(1)) <= 9998:
+        raise click.BadParameter(f"{value!r}: give YEAR (2026) or YEAR-MM (2026-03)", ctx, param)
+    month = int(found.group(2)) if found.group(2) else None
+    if month is not None and not 1 <= month <= 12:
+        raise click.BadParameter(f"{value!r}: month {month:02d} does not exist", ctx, param)
+    return int(found.group(1)), month
+
+
+def _complete_period(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    from .options import complete_bound
+
+    return [
+        CompletionItem(item.value)
+        for item in complete_bound(ctx, param, incomplete)
+        if item.value != "today"
+    ]
+
+
+@click.command(cls=Command)
+@click.argument(
+    "period",
+    metavar="[YEAR|YEAR-MM]",
+    required=False,
+    callback=_calendar_period,
+    shell_complete=_complete_period,
+)
+@filter_options
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    metavar="N",
+    help="How many months [default: 12 for a YEAR, else 3].",
+)
+@click.option("--week-numbers", "-w", is_flag=True, help="ISO week numbers beside the weeks.")
+@format_option("text", "json", help="text, or json: the events shown, as 'list' writes them.")
+@output_option
+@lang_option
+@width_option
+@no_color_option
+@pager_option
+@common_options
+def calendar(
+    period: tuple[int, int | None] | None,
+    flt: EventFilter,
+    months: int | None,
+    week_numbers: bool,
+    fmt: str,
+    output: Path | None,
+    lang: str | None,
+    width: int | None,
+    no_color: bool,
+    pager: bool,
+    store: str | None,
+) -> None:
+    """Month grids like cal's, weeks from Monday: days with an event are marked (colour on a
+    terminal, * in plain text), and today (<). Events known only to the month, season or
+    year are never pinned to a day: they are listed under the months they cover. Below the
+    grids, the events shown. Three months side by side where the width allows.
+
+    Without PERIOD, this month and the two after it; a YEAR shows its twelve months, a
+    YEAR-MM three months from that one.
+
+    Example: ruhrtimeline calendar 2026 --partner gzm --lang de
+    """
+    from ruhrtimeline import listing
+    from ruhrtimeline.agenda import calendar as layout
+    from ruhrtimeline.publish import month_calendar
+
+    db = open_store(store)
+    lang_ = language(lang)
+    now = today()
+    year, month = period if period is not None else (now.year, now.month)
+    count = months or (12 if period is not None and month is None else 3)
+    grid, events = month_calendar(
+        db, flt, (year, month or 1), count, today=now, week_numbers=week_numbers
+    )
+    if fmt == "json":
+        emit_text(listing.events_json(events), output)
+        return
+    _show(
+        lambda w, colour: layout(grid, events, db.directory, lang_, w, coloured=colour),
+        output,
+        Terminal(no_color, width, pager),
+    )
