@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .dates import Lang, format_date, month_name
+from .dates import Lang, format_date, month_name, season_name
 from .i18n import word
 from .records import Directory, Event
 from .terminal import Line, Span, badge_label, badge_style, words, wrap
@@ -45,7 +45,7 @@ def event_lines(
     date_style = "date-planned" if status == "planned" else "date"
     title_style = {"planned": "title-planned", "cancelled": "title-cancelled"}.get(status, "title")
     when = agenda_date(event, lang)
-    indent: Line = [(" " * (date_width + 4), "")]
+    indent: Line = [(" " * (date_width + 4 if date_width else 4), "")]
     tokens: list[Span] = words(event.title[lang], title_style)
     if status != "held":
         tokens.append((f"({word(status, lang)})", date_style))
@@ -62,8 +62,15 @@ def event_lines(
     if len(when) <= date_width:
         head: Line = [("  ", ""), (when.ljust(date_width), date_style), ("  ", "")]
         return wrap(tokens, width, head, indent)
-    # A long date has a line of its own.
+    # A long date (or every date, where there is no room for a column) has a line of its own.
     return [[("  ", ""), (when, date_style)], *wrap(tokens, width, indent, indent)]
+
+
+def date_column(events: Iterable[Event], lang: Lang, width: int) -> int:
+    """How wide the column of dates is: what most need, up to 22; 0 (each date on a line of
+    its own) where that would leave less than 30 columns for the text."""
+    needed = min(max((len(agenda_date(e, lang)) for e in events), default=0), 22)
+    return needed if width - needed - 4 >= 30 else 0
 
 
 def agenda(
@@ -74,16 +81,18 @@ def agenda(
     width: int = 80,
     *,
     coloured: bool = False,
+    past: bool = False,
 ) -> list[Line]:
-    """Events by month of their first day; those begun before ``today`` first, as under way."""
-    date_width = min(max((len(agenda_date(e, lang)) for e in events), default=0), 22)
+    """Events by month of their first day; those begun before ``today`` and not over come
+    first, as under way (not when looking back: ``past``)."""
+    date_width = date_column(events, lang, width)
     out: list[Line] = []
     heading = None
     for event in events:
         group = (
             word("under_way", lang)
-            if event.first < today <= event.last
-            else f"{month_name(event.first.month, lang)} {event.first.year}"
+            if event.first < today <= event.last and not past
+            else _heading(event, lang)
         )
         if group != heading:
             if heading is not None:
@@ -92,6 +101,18 @@ def agenda(
             heading = group
         out += event_lines(event, directory, lang, width, date_width, coloured=coloured)
     return out
+
+
+def _heading(event: Event, lang: Lang) -> str:
+    """The group an event is listed in: the month it begins in, or (where its start is known
+    only to the season or year) that season or year, never a month it may not be in."""
+    start = event.date.start
+    if start.season is not None:
+        name = season_name(start.season, lang)
+        return f"{name[:1].upper()}{name[1:]} {start.year}"
+    if start.month is None:
+        return str(start.year)
+    return f"{month_name(start.month, lang)} {start.year}"
 
 
 # --- month grids -------------------------------------------------------------------------
@@ -253,7 +274,7 @@ def calendar(
     if key:
         out += [[], key]
     if events:
-        date_width = min(max(len(agenda_date(e, lang)) for e in events), 22)
+        date_width = date_column(events, lang, width)
         out.append([])
         for event in events:
             out += event_lines(event, directory, lang, width, date_width, coloured=coloured)

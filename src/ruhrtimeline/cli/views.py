@@ -401,7 +401,7 @@ def agenda(
         _table(event_table(events, db.directory, lang_), fmt, output, width, no_color, pager, lang_)
         return
     _show(
-        lambda w, colour: layout(events, db.directory, lang_, now, w, coloured=colour),
+        lambda w, colour: layout(events, db.directory, lang_, now, w, coloured=colour, past=past),
         output,
         Terminal(no_color, width, pager),
     )
