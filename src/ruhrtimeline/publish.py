@@ -13,7 +13,7 @@ every feed that holds it, and feeds are written one at a time, so that even a st
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .dates import Lang
-from .errors import InvalidValue, OutputError
-from .files import Data, inside, slug, write_if_changed
+from .errors import InvalidValue
+from .files import Data, Published, publish_folder, slug
 from .i18n import LANGS
 from .ical import (
     IMPRECISE_DEFAULT,
@@ -289,36 +289,30 @@ class FeedSet:
             )
         return files
 
-    def write(self, directory: Path) -> list[tuple[str, bool]]:
-        """Write the set into ``directory`` (atomically, unchanged files untouched) and remove
-        the feeds of an earlier build that are gone.  Returns (name, written) pairs."""
-        return write_files(self.files(), directory)
+    def write(self, directory: Path) -> Published:
+        """Write the set into ``directory`` in one step (unchanged files untouched) and remove
+        the files of earlier builds whose feed has left the set."""
+        stems = {group.stem for group in self.groups}
+        return write_files(self.files(), directory, keep=lambda name: feed_stem(name) in stems)
 
 
-def write_files(files: Iterable[tuple[str, Data]], directory: Path) -> list[tuple[str, bool]]:
-    """Write named files into ``directory`` and remove stale feeds; (name, written) pairs."""
-    _folder(directory)
-    results = []
-    for name, data in files:
-        target = inside(directory, name)  # checked before anything is written
-        results.append((name, write_if_changed(target, data)))
-    written = {name for name, _ in results}
-    for stale in sorted(directory.iterdir()):
-        if FEED_FILE.match(stale.name) and stale.name not in written:
-            stale.unlink()
-            results.append((stale.name, True))
-    return results
+def feed_stem(name: str) -> str:
+    """The feed a file name belongs to, whatever its language: ``partner-gzm`` for
+    ``partner-gzm.de.ics``; a page is its own."""
+    found = FEED_FILE.match(name)
+    return found.group(1) if found else name
 
 
-def _folder(directory: Path) -> None:
-    if directory.is_dir():
-        return
-    if directory.exists():
-        raise OutputError(f"{directory} is not a folder")
-    try:
-        directory.mkdir(parents=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create {directory}: {exc.strerror or exc}") from None
+def write_files(
+    files: Iterable[tuple[str, Data]],
+    directory: Path,
+    keep: Callable[[str], bool] = lambda name: False,
+) -> Published:
+    """Write named files into ``directory`` in one step.  Of the files that earlier runs
+    wrote and this one does not, those that ``keep`` (given a name) still wants stay and all
+    others are removed: a German-only build keeps the English feeds that subscribers use,
+    and a partner that left the store takes its feeds with it."""
+    return publish_folder(directory, files, lambda owned, names: [n for n in owned if not keep(n)])
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -367,7 +361,7 @@ def write_reports(
         (f"report-{r.period.year}.{EXTENSIONS[fmt]}", render_report(r, fmt)) for r in reports
     ]
     files.append((f"index.{EXTENSIONS[fmt]}", index(reports, fmt, lang)))
-    _folder(folder)
-    for name, data in files:
-        write_if_changed(inside(folder, name), data)
+    # The reports of this format for years that no longer have events go; other formats stay.
+    suffix = f".{EXTENSIONS[fmt]}"
+    write_files(files, folder, keep=lambda name: not name.endswith(suffix))
     return reports

@@ -304,6 +304,8 @@ def open_store(path: str | None) -> Store:
     if chosen is not None and not Path(chosen).exists():
         raise click.BadParameter(f"{chosen}: no such file", param_hint="'--store'")
     store = load_store(chosen)
+    if store.cache_warning:
+        stderr(f"warning: {store.cache_warning}")
     if settings.debug:
         stderr(f"store: {store.path} ({'cached index' if store.cached else 'read and indexed'})")
     return store

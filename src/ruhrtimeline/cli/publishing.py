@@ -130,10 +130,11 @@ def feeds_build(
         base_url=base_url,
         built=build_time(),
     )
-    results = feed_set.write(directory)
-    written = sum(1 for _, changed in results if changed)
+    done = feed_set.write(directory)
+    count, written = len(done.files), len(done.written)
     click.echo(
-        f"{directory}: {len(results)} files, {written} written, {len(results) - written} unchanged"
+        f"{directory}: {count} files, {written} written, {count - written} unchanged, "
+        f"{len(done.removed)} removed{': ' if done.removed else ''}{', '.join(done.removed)}"
     )
 
 
@@ -158,11 +159,17 @@ def feeds_build(
     help="Port (0: any free port).",
 )
 @click.option(
+    "--base-url",
+    metavar="URL",
+    help="The public address of the feeds (https://…/), for the index page's subscribe links "
+    "and the feeds' own address [default: the address each client used].",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(0.1, 3600),
     default=10.0,
     show_default=True,
-    help="Seconds a client may stay silent before it is disconnected.",
+    help="Seconds a client has to send a whole request, and a response may stall.",
 )
 @imprecise_option
 @common_options
@@ -170,15 +177,16 @@ def serve(
     directory: Path | None,
     host: str,
     port: int,
+    base_url: str | None,
     timeout: float,
     imprecise: str,
     store: str | None,
 ) -> None:
     """Serve the feed set over HTTP: /all.ics, the partner and topic feeds, and / the index.
 
-    DIR is a folder built by 'feeds build' [default: build the feeds in memory from the store,
-    and rebuild them when it changes]. Answers conditional requests (ETag, Last-Modified) and
-    HEAD; logs one line a request; stops on Ctrl-C.
+    DIR is a folder built by 'feeds build' [default: build the feeds from the store, and
+    rebuild them in the background when it changes]. Answers conditional requests (ETag,
+    Last-Modified), HEAD and gzip; logs one line a request; stops on Ctrl-C.
 
     Example: ruhrtimeline serve --port 8080
     """
@@ -186,26 +194,34 @@ def serve(
 
     gc.enable()  # a long-running process (the entry point turns the collector off)
     from ruhrtimeline.errors import RuhrtimelineError
+    from ruhrtimeline.publish import check_base_url
     from ruhrtimeline.server import folder_files, make_server, store_files
 
     if directory is not None:
         if not directory.is_dir():
             raise click.UsageError(f"{directory}: no such folder (build one with 'feeds build')")
+        if base_url is not None:
+            raise click.UsageError(
+                "--base-url is for serving a store; a built folder has the links that "
+                "'feeds build --base-url' gave it"
+            )
         files = folder_files(directory)
     else:
         path = open_store(store).path
-        base = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
         files = store_files(
-            path, imprecise=_imprecise(imprecise), base_url=base, built=build_time()
+            path,
+            imprecise=_imprecise(imprecise),
+            base_url=check_base_url(base_url),
+            built=build_time(),
         )
     try:
         server = make_server(files, host, port, timeout=timeout)
     except OSError as exc:
+        files.close()
         raise RuhrtimelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
-    stderr(
-        f"serving {len(files.names)} files at http://{bound_host}:{bound_port}/ (Ctrl-C to stop)"
-    )
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    stderr(f"serving {len(files.names())} files at http://{shown}:{bound_port}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
