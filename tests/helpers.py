@@ -66,13 +66,14 @@ def write_store(
     path: Path,
     events: list[dict[str, object]],
     partners: list[dict[str, object]] | None = None,
+    topics: list[dict[str, object]] | None = None,
     **header: object,
 ) -> Path:
     document = {
         "version": 1,
         **header,
         "partners": partners or PARTNERS,
-        "topics": TOPICS,
+        "topics": topics or TOPICS,
         "events": events,
     }
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")

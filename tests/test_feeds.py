@@ -93,7 +93,7 @@ def test_a_partner_that_leaves_the_store_takes_its_feeds(cli: Cli, tmp_path: Pat
     assert cli("feeds", "build", str(out), "--store", str(store)).exit_code == 0
     gone = ["partner-gmca.de.ics", "partner-gmca.en.ics", "partner-gmca.ics"]
     assert all((out / name).exists() for name in gone)
-    write_store(store, [event("a", "2019-08-09")], partners=PARTNERS[:2])
+    write_store(store, [event("a", "2019-08-09")], partners=[{**p} for p in PARTNERS[:2]])
     result = cli("feeds", "build", str(out), "--store", str(store))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.rstrip().endswith(f"3 removed: {', '.join(gone)}")

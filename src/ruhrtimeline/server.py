@@ -79,7 +79,7 @@ def printable(text: str) -> str:
 
 
 def _stderr(line: str) -> None:
-    sys.stderr.write(printable(line) + "\n")
+    sys.stderr.write(line + "\n")
     sys.stderr.flush()
 
 
@@ -268,7 +268,7 @@ class Files:
     ) -> None:
         self._load = load
         self._stamp = stamp
-        self._log = log
+        self._log: Log = lambda line: log(printable(line))
         self._seen = self._built = stamp() if stamp is not None else None
         self._current = load()
         self._building: threading.Thread | None = None
@@ -599,7 +599,7 @@ class FeedServer:
             target = request.target.decode("ascii", "replace")
             line = f"{method} {target} HTTP/{request.http_version.decode('ascii', 'replace')}"
         when = time.strftime("%d/%b/%Y %H:%M:%S", time.localtime())
-        self.log(f'{address} [{when}] "{line}" {status} {size}')
+        self.log(printable(f'{address} [{when}] "{line}" {status} {size}'))
 
     async def _respond(
         self, conn: h11.Connection, writer: asyncio.StreamWriter, request: h11.Request, address: str
