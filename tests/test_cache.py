@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,12 +21,12 @@ COMMAND = ("list", "--format", "json", "--store", str(MINIMAL))
 
 
 @pytest.fixture
-def cached(cli: Cli) -> Iterator[tuple[Path, str]]:
+def cached(cli: Cli) -> tuple[Path, str]:
     """The index of the minimal store in the test's cache folder, and the right answer."""
     result = cli(*COMMAND)
     assert result.exit_code == 0 and result.stderr == ""
     (index,) = cache_dir().glob("store-*.sqlite3")
-    yield index, result.stdout
+    return index, result.stdout
 
 
 def assert_healed(cli: Cli, expected: str) -> None:
@@ -73,14 +73,14 @@ def test_single_flipped_bits(cli: Cli, cached: tuple[Path, str]) -> None:
         assert len(result.stderr.splitlines()) <= 1
 
 
-DAMAGE: dict[str, Callable[[Path], None]] = {
+DAMAGE: dict[str, Callable[[Path], object]] = {
     "truncated to half": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
     "truncated to 100 bytes": lambda p: p.write_bytes(p.read_bytes()[:100]),
     "empty": lambda p: p.write_bytes(b""),
     "not SQLite": lambda p: p.write_text("just some text\n" * 100),
     "no tables": lambda p: _drop_tables(p),
     "wrong types": lambda p: _wrong_types(p),
-    "a folder": lambda p: (p.unlink(), p.mkdir()),
+    "a folder": lambda p: _folder(p),
     "a link": lambda p: _link(p),
 }
 
@@ -97,6 +97,11 @@ def _wrong_types(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE event SET first_day = 'soon', data = 42")
     conn.close()
+
+
+def _folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
 
 
 def _link(path: Path) -> None:

@@ -23,7 +23,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import Cli
-from helpers import TOPICS, event, write_store
+from helpers import event, write_store
 
 HOSTILE = [
     "<svg onload=alert(1)>",
@@ -67,7 +67,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     topics: list[dict[str, object]] = [
         {"id": "youth", "label": {"de": HOSTILE[4], "en": HOSTILE[6]}},
-        *TOPICS[1:],
+        {"id": "mobility", "label": {"de": "Mobilität", "en": "Mobility"}},
     ]
     events = []
     for i, text in enumerate(HOSTILE):

@@ -132,7 +132,7 @@ def test_staging_folders_of_killed_builds_are_removed(tmp_path: Path) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(10)
     process.stdout.close()
-    assert [p.name for p in out.iterdir()][0].startswith(".ruhrtimeline-staging-")
+    assert next(p.name for p in out.iterdir()).startswith(".ruhrtimeline-staging-")
     assert snapshot(out) == {}  # nothing published yet: no half of a set
     assert ruhrtimeline("feeds", "build", str(out), "--store", str(MINIMAL)).wait(60) == 0
     hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
@@ -159,8 +159,9 @@ def test_two_runs_cannot_write_one_folder_at_once(cli: Cli, tmp_path: Path) -> N
 def test_report_all_replaces_its_own_reports_only(cli: Cli, tmp_path: Path) -> None:
     store = write_store(tmp_path / "s.yaml", [event("a", "2019-08-09"), event("b", "2020-05")])
     out = tmp_path / "reports"
-    assert cli("report", "--all", "-o", str(out), "--store", str(store)).exit_code == 0
-    assert cli("report", "--all", "-f", "html", "-o", str(out), "--store", str(store)).exit_code == 0
+    for fmt in ("markdown", "html"):
+        result = cli("report", "--all", "-f", fmt, "-o", str(out), "--store", str(store))
+        assert result.exit_code == 0
     (out / "notes.md").write_text("mine")
     write_store(store, [event("a", "2019-08-09")])
     assert cli("report", "--all", "-o", str(out), "--store", str(store)).exit_code == 0
@@ -192,10 +193,10 @@ def test_output_to_a_pipe_is_a_stream(tmp_path: Path) -> None:
 
 @posix
 def test_output_to_dev_stdout_and_dev_null(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "ruhrtimeline", "export", "ics", "--store", str(MINIMAL)]
     for target in ("/dev/stdout", "/dev/null"):
         result = subprocess.run(
-            [sys.executable, "-m", "ruhrtimeline", "export", "ics", "--store", str(MINIMAL)]
-            + ["-o", target],
+            [*command, "-o", target],
             capture_output=True,
             timeout=60,
             check=False,
