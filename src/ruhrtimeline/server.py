@@ -549,7 +549,9 @@ class FeedServer:
             if isinstance(event, h11.Request):
                 if event.http_version not in (b"1.0", b"1.1"):
                     raise _Refused(505)
-                if len(event.headers) > MAX_HEADERS:
+                size = len(event.method) + len(event.target) + 12
+                size += sum(len(name) + len(value) + 4 for name, value in event.headers)
+                if len(event.headers) > MAX_HEADERS or size > MAX_HEAD:
                     raise _Refused(431)
                 request = event
                 continue
