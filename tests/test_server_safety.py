@@ -227,7 +227,9 @@ def test_trickling_clients_cannot_starve_others() -> None:
                 f"\nunder 300 trickling connections: {result.requests} requests, p50 "
                 f"{result.percentile(50) * 1000:.1f} ms, p99 {result.percentile(99) * 1000:.1f} ms"
             )
-            # The deadline is for the whole head: every trickler is answered 408 and closed.
+            # The deadline is for the whole head: every trickler is answered 408 and closed
+            # (its next byte may meet the closed socket first, and a reset loses the 408).
+            answered = 0
             for s in socks:
                 s.setblocking(True)
                 s.settimeout(15)
@@ -235,7 +237,9 @@ def test_trickling_clients_cannot_starve_others() -> None:
                 with contextlib.suppress(ConnectionResetError):
                     while chunk := s.recv(4096):
                         received += chunk
-                assert received.startswith(b"HTTP/1.1 408 ")
+                assert received == b"" or received.startswith(b"HTTP/1.1 408 ")
+                answered += received.startswith(b"HTTP/1.1 408 ")
+            assert answered > 0
         finally:
             stop.set()
             for s in socks:

@@ -59,6 +59,7 @@ MAX_PER_ADDRESS = 256
 MAX_HEAD = 32 * 1024  # bytes of a request line and headers together
 MAX_HEADERS = 100
 CHUNK = 64 * 1024
+SMALL = 256 * 1024  # files up to this size are read into memory to be sent, larger ones sendfile
 _NOT_FOUND = b"404 Not Found: this server has the feeds listed at /\n"
 
 
@@ -581,11 +582,16 @@ class FeedServer:
             headers.append(("Allow", "GET, HEAD"))
         self._log_request(address, request, status, len(body))
         with contextlib.suppress(h11.LocalProtocolError):
-            await self._send(writer, conn.send(_response(status, headers)))
-            await self._send(writer, conn.send(h11.Data(data=body)))
-            await self._send(writer, conn.send(h11.EndOfMessage()))
+            await self._send(
+                writer,
+                conn.send(_response(status, headers)),
+                conn.send(h11.Data(data=body)),
+                conn.send(h11.EndOfMessage()),
+            )
 
-    async def _send(self, writer: asyncio.StreamWriter, data: bytes | None) -> None:
+    async def _send(self, writer: asyncio.StreamWriter, *pieces: bytes | None) -> None:
+        """Write the pieces at once; each write must make progress within the timeout."""
+        data = b"".join(p for p in pieces if p)
         if data:
             writer.write(data)
             async with asyncio.timeout(self.timeout):
@@ -644,10 +650,12 @@ class FeedServer:
             ("Content-Length", str(len(body))),
         ]
         self._log_request(address, request, status, len(body))
-        await self._send(writer, conn.send(_response(status, headers)))
-        if not head:
-            await self._send(writer, conn.send(h11.Data(data=body)))
-        await self._send(writer, conn.send(h11.EndOfMessage()))
+        await self._send(
+            writer,
+            conn.send(_response(status, headers)),
+            None if head else conn.send(h11.Data(data=body)),
+            conn.send(h11.EndOfMessage()),
+        )
 
     async def _file(
         self,
@@ -671,8 +679,9 @@ class FeedServer:
             out.append(("Access-Control-Allow-Origin", "*"))
         if _not_modified(version, headers):
             self._log_request(address, request, 304, 0)
-            await self._send(writer, conn.send(_response(304, out)))
-            await self._send(writer, conn.send(h11.EndOfMessage()))
+            await self._send(
+                writer, conn.send(_response(304, out)), conn.send(h11.EndOfMessage())
+            )
             return
         out += [("Content-Type", version.content_type), ("X-Content-Type-Options", "nosniff")]
         if version.content_type.startswith("text/html"):
@@ -682,19 +691,30 @@ class FeedServer:
         else:
             out.append(("Content-Length", str(version.size)))
         self._log_request(address, request, 200, version.size)
-        await self._send(writer, conn.send(_response(200, out)))
-        if not head:
-            if gzip:
-                await self._gzip(conn, writer, version)
-            else:
-                await self._identity(conn, writer, version)
+        start = conn.send(_response(200, out))
+        if head:
+            await self._send(writer, start, conn.send(h11.EndOfMessage()))
+            return
+        if not gzip and (version.fd is None or version.size <= SMALL):
+            # Headers and a small body in one write (the body read whole from its version).
+            body = version.body if version.fd is None else _read_at(version.fd, version.size, 0)
+            if body is None or len(body) != version.size:
+                raise ConnectionAbortedError("file truncated while sent")
+            await self._send(
+                writer, start, conn.send(h11.Data(data=body)), conn.send(h11.EndOfMessage())
+            )
+            return
+        await self._send(writer, start)
+        if gzip:
+            await self._gzip(conn, writer, version)
+        else:
+            await self._sendfile(conn, writer, version)
         await self._send(writer, conn.send(h11.EndOfMessage()))
 
-    async def _identity(
+    async def _sendfile(
         self, conn: h11.Connection, writer: asyncio.StreamWriter, version: Version
     ) -> None:
         if version.fd is None:
-            await self._send(writer, conn.send(h11.Data(data=version.body or b"")))
             return
         loop = asyncio.get_running_loop()
         body = _Body(version.size)
