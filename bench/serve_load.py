@@ -11,6 +11,7 @@ every half second from ten other loopback addresses (Linux: 127.0.0.2–11).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from loadgen import LoadResult, load  # noqa: E402
+from loadgen import LoadResult, load
 
 PATHS = ["/all.ics", "/all.de.ics", "/partner-gzm.ics", "/topic-youth.ics", "/", "/timeline.html"]
 
@@ -41,10 +42,8 @@ def trickle(port: int, count: int, stop: threading.Event) -> list[socket.socket]
             if stop.is_set():
                 return
             for s in socks:
-                try:
+                with contextlib.suppress(OSError):
                     s.send(head[offset : offset + 1])
-                except OSError:
-                    pass
             stop.wait(0.5)
 
     threading.Thread(target=drip, daemon=True).start()
@@ -71,7 +70,8 @@ def main() -> None:
         text=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
-    assert server.stderr is not None
+    if server.stderr is None:
+        raise RuntimeError("no standard error from the server")
     port = int(server.stderr.readline().split("http://127.0.0.1:")[1].split("/")[0])
     threading.Thread(target=server.stderr.read, daemon=True).start()  # the request log
     try:
@@ -85,9 +85,7 @@ def main() -> None:
         stop = threading.Event()
         socks = trickle(port, 300, stop)
         time.sleep(2)
-        lines.append(
-            row("50 clients, 300 trickling", load(port, PATHS, total=4000, clients=50))
-        )
+        lines.append(row("50 clients, 300 trickling", load(port, PATHS, total=4000, clients=50)))
         stop.set()
         for s in socks:
             s.close()

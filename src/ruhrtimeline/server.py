@@ -679,9 +679,7 @@ class FeedServer:
             out.append(("Access-Control-Allow-Origin", "*"))
         if _not_modified(version, headers):
             self._log_request(address, request, 304, 0)
-            await self._send(
-                writer, conn.send(_response(304, out)), conn.send(h11.EndOfMessage())
-            )
+            await self._send(writer, conn.send(_response(304, out)), conn.send(h11.EndOfMessage()))
             return
         out += [("Content-Type", version.content_type), ("X-Content-Type-Options", "nosniff")]
         if version.content_type.startswith("text/html"):
