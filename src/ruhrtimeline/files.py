@@ -282,9 +282,6 @@ class Published:
     removed: list[str]
 
 
-Removal = Callable[[set[str], list[str]], Iterable[str]]
-
-
 def owned_files(folder: Path) -> set[str]:
     """The names that earlier runs wrote into ``folder`` (from its manifest)."""
     try:
@@ -356,22 +353,27 @@ def recover(folder: Path) -> None:
 
 
 def publish_folder(
-    folder: Path, files: Iterable[tuple[str, Data]], remove: Removal | None = None
+    folder: Path,
+    files: Iterable[tuple[str, Data]],
+    keep: Callable[[str], bool] = lambda name: False,
 ) -> Published:
     """Write ``files`` (name, content) into ``folder`` so that it changes in one step.
 
-    Unchanged files are not rewritten.  ``remove(owned, names)`` gives the names, among those
-    that earlier runs wrote (``owned``), that this run (which wrote ``names``) takes away."""
+    Unchanged files are not rewritten.  Of the files that earlier runs wrote and this one does
+    not, those that ``keep`` (given a name) still wants stay; the others are removed.  Files
+    that no run wrote are never touched."""
     _make_folder(folder)
     try:
         with _only_writer(folder):
             recover(folder)
-            return _publish(folder, files, remove)
+            return _publish(folder, files, keep)
     except OSError as exc:
         raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}") from None
 
 
-def _publish(folder: Path, files: Iterable[tuple[str, Data]], remove: Removal | None) -> Published:
+def _publish(
+    folder: Path, files: Iterable[tuple[str, Data]], keep: Callable[[str], bool]
+) -> Published:
     owned = owned_files(folder)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=folder))
     try:
@@ -389,7 +391,7 @@ def _publish(folder: Path, files: Iterable[tuple[str, Data]], remove: Removal | 
                 with contextlib.suppress(OSError):
                     os.chmod(staged, stat.S_IMODE(target.stat().st_mode))  # keep its mode
                 written.append(name)
-        gone = sorted(set(remove(owned, names) if remove else ()) & (owned - set(names)))
+        gone = sorted(name for name in owned - set(names) if not keep(name))
         kept = (owned - set(gone)) | set(names)
         plan = {"rename": written, "remove": gone, "files": sorted(kept)}
         fd = os.open(staging / _PLAN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -13,7 +13,7 @@ every feed that holds it, and feeds are written one at a time, so that even a st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -290,10 +290,11 @@ class FeedSet:
         return files
 
     def write(self, directory: Path) -> Published:
-        """Write the set into ``directory`` in one step (unchanged files untouched) and remove
-        the files of earlier builds whose feed has left the set."""
+        """Write the set into ``directory`` in one step (unchanged files untouched).  Of the
+        files that earlier builds wrote, those of a feed that has left the set are removed; the
+        others stay, so a German-only build keeps the English feeds that subscribers use."""
         stems = {group.stem for group in self.groups}
-        return write_files(self.files(), directory, keep=lambda name: feed_stem(name) in stems)
+        return publish_folder(directory, self.files(), keep=lambda n: feed_stem(n) in stems)
 
 
 def feed_stem(name: str) -> str:
@@ -301,18 +302,6 @@ def feed_stem(name: str) -> str:
     ``partner-gzm.de.ics``; a page is its own."""
     found = FEED_FILE.match(name)
     return found.group(1) if found else name
-
-
-def write_files(
-    files: Iterable[tuple[str, Data]],
-    directory: Path,
-    keep: Callable[[str], bool] = lambda name: False,
-) -> Published:
-    """Write named files into ``directory`` in one step.  Of the files that earlier runs
-    wrote and this one does not, those that ``keep`` (given a name) still wants stay and all
-    others are removed: a German-only build keeps the English feeds that subscribers use,
-    and a partner that left the store takes its feeds with it."""
-    return publish_folder(directory, files, lambda owned, names: [n for n in owned if not keep(n)])
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -363,5 +352,5 @@ def write_reports(
     files.append((f"index.{EXTENSIONS[fmt]}", index(reports, fmt, lang)))
     # The reports of this format for years that no longer have events go; other formats stay.
     suffix = f".{EXTENSIONS[fmt]}"
-    write_files(files, folder, keep=lambda name: not name.endswith(suffix))
+    publish_folder(folder, files, keep=lambda name: not name.endswith(suffix))
     return reports
