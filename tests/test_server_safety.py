@@ -468,3 +468,21 @@ def test_a_store_rewritten_in_place_while_serving(tmp_path: Path) -> None:
         assert body.startswith(b"BEGIN:VCALENDAR") and body.endswith(b"END:VCALENDAR\r\n")
     assert not [line for line in log if "Traceback" in line]
     assert len([line for line in log if line.startswith("store invalid")]) <= 6
+
+
+@posix
+def test_sigterm_stops_the_server_and_removes_its_build(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ruhrtimeline", "serve", "--port", "0", "--store", str(MINIMAL)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, TMPDIR=str(tmp_path)),
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline().startswith("serving")
+    (build,) = tmp_path.iterdir()  # the set, built into a private folder
+    assert (build / "all.ics").is_file()
+    process.send_signal(signal.SIGTERM)  # as a service manager stops it
+    assert process.wait(15) == 0
+    process.stderr.close()
+    assert list(tmp_path.iterdir()) == []
