@@ -20,7 +20,6 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import socket
 import stat
 import sys
@@ -456,10 +455,6 @@ class FeedServer:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        if threading.current_thread() is threading.main_thread():
-            # A service manager stops a server with SIGTERM: stop as on Ctrl-C, cleaning up.
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
         server = await asyncio.start_server(self._connection, sock=self.socket, limit=CHUNK)
         checker = asyncio.create_task(self._check())
         try:

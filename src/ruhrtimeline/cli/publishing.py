@@ -191,8 +191,11 @@ def serve(
     Example: ruhrtimeline serve --port 8080
     """
     import gc
+    import signal
 
     gc.enable()  # a long-running process (the entry point turns the collector off)
+    # A service manager stops a server with SIGTERM: stop as on Ctrl-C, removing the build.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     from ruhrtimeline.errors import RuhrtimelineError
     from ruhrtimeline.publish import check_base_url
     from ruhrtimeline.server import folder_files, make_server, store_files
