@@ -233,6 +233,8 @@ def test_json_and_icalendar_keep_the_text_as_written(cli: Cli, hostile_store: Pa
     listed = json.loads(cli("list", "--format", "json", "--store", str(hostile_store)).stdout)
     assert sorted(e["title"]["en"] for e in listed) == sorted(HOSTILE)
     assert {s["url"] for e in listed for s in e["sources"]} == set(URLS)
+    report = json.loads(cli("report", "2019", "-f", "json", "--store", str(hostile_store)).stdout)
+    assert sorted(e["title"]["en"] for e in report["events"]) == sorted(HOSTILE)
     ics = cli("export", "ics", "--store", str(hostile_store)).stdout_bytes
     calendar: Any = icalendar.Calendar.from_ical(ics)
     assert sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT")) == sorted(HOSTILE)

@@ -27,7 +27,14 @@ from helpers import event, write_store
 from loadgen import LoadResult
 from ruhrtimeline import load_store
 from ruhrtimeline.publish import FeedSet
-from ruhrtimeline.server import FeedServer, Files, folder_files, make_server, store_files
+from ruhrtimeline.server import (
+    FeedServer,
+    Files,
+    Folder,
+    folder_files,
+    make_server,
+    store_files,
+)
 
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX sockets and file types")
 
@@ -58,12 +65,14 @@ def get(
 
 
 def raw(port: int, data: bytes, *, source: str = "127.0.0.1", wait: float = 10) -> bytes:
+    """Send ``data`` and read until the server closes the connection (a test fails rather
+    than waits if it never does)."""
     with socket.create_connection(
         ("127.0.0.1", port), timeout=wait, source_address=(source, 0)
     ) as s:
         s.sendall(data)
         chunks = []
-        with contextlib.suppress(TimeoutError, ConnectionResetError):
+        with contextlib.suppress(ConnectionResetError):
             while chunk := s.recv(65536):
                 chunks.append(chunk)
         return b"".join(chunks)
@@ -135,19 +144,20 @@ def test_links_and_other_kinds_of_files_are_not_served(tmp_path: Path) -> None:
         FeedSet(store).write(out)
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
-    (out / "all.ics").unlink()
-    (out / "all.ics").symlink_to(secret)  # out of the folder
-    (out / "partner-rvr.ics").unlink()
-    (out / "partner-rvr.ics").symlink_to(out / "partner-gzm.ics")  # inside, still a link
-    (out / "topic-youth.ics").unlink()
-    os.mkfifo(out / "topic-youth.ics")  # would block a reader that opened it plainly
-    (out / "topic-mobility.ics").unlink()
-    (out / "topic-mobility.ics").mkdir()
     linked = tmp_path / "linked"
     linked.symlink_to(out)  # the folder itself may be a link
+    odd = ("all.ics", "partner-rvr.ics", "topic-youth.ics", "topic-mobility.ics")
     with running(folder_files(linked), log=lambda _: None) as server:
         port = server.server_address[1]
-        for name in ("all.ics", "partner-rvr.ics", "topic-youth.ics", "topic-mobility.ics"):
+        for name in odd:  # served, and so known to the server, before they are replaced
+            assert get(port, "/" + name)[0] == 200
+        for name in odd:
+            (out / name).unlink()
+        (out / "all.ics").symlink_to(secret)  # out of the folder
+        (out / "partner-rvr.ics").symlink_to(out / "partner-gzm.ics")  # inside, still a link
+        os.mkfifo(out / "topic-youth.ics")  # would block a reader that opened it plainly
+        (out / "topic-mobility.ics").mkdir()
+        for name in odd:
             status, _, body = get(port, "/" + name)
             assert status == 404 and b"root:" not in body, name
         status, _, body = get(port, "/partner-gzm.ics")
@@ -265,6 +275,37 @@ def test_one_address_gets_a_share_not_everything() -> None:
         finally:
             for s in held:
                 s.close()
+
+
+def test_the_previous_set_is_served_while_a_new_one_builds() -> None:
+    building = threading.Event()
+    release = threading.Event()
+    stamps = iter([1, 2, 2, 2, 2])
+    built = iter(["first", "second"])
+
+    class Named(Folder):
+        def __init__(self, label: str) -> None:
+            super().__init__(Path("."))
+            self.label = label
+
+        def names(self) -> list[str]:
+            return [self.label]
+
+    def load() -> Named:
+        label = next(built)
+        if label == "second":
+            building.set()
+            release.wait(10)  # a long build
+        return Named(label)
+
+    files = Files(load, lambda: next(stamps), log=lambda line: None)
+    files.check()  # the stamp changed: wait until it settles
+    files.check()  # settled: the rebuild starts in the background
+    assert building.wait(10)
+    assert files.names() == ["first"]  # served meanwhile
+    release.set()
+    files.wait()
+    assert files.names() == ["second"]
 
 
 # --- requests: heads, methods, encodings, links -------------------------------------------------

@@ -115,8 +115,10 @@ def feeds_build(
     """Write the whole feed set: all.ics, one feed per partner and per topic, in German and
     English, and an index.html that lists them with subscribe and download links.
 
-    DIR is the folder to write the feeds into (created if missing). Rebuilding an unchanged
-    store changes no file. Publish DIR on any static host.
+    DIR is the folder to write the feeds into (created if missing); it changes in one step.
+    Rebuilding an unchanged store changes no file; the files of earlier builds whose partner or
+    topic has left the store are removed, and nothing else in DIR. Publish DIR on any static
+    host.
 
     Example: ruhrtimeline feeds build public/ --base-url https://example.org/feeds/
     """
@@ -224,8 +226,10 @@ def serve(
         raise RuhrtimelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    stderr(f"serving {len(files.names())} files at http://{shown}:{bound_port}/ (Ctrl-C to stop)")
     try:
+        stderr(
+            f"serving {len(files.names())} files at http://{shown}:{bound_port}/ (Ctrl-C to stop)"
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         stderr("stopped")
