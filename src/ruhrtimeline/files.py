@@ -321,9 +321,8 @@ def _only_writer(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _apply(folder: Path, staging: Path) -> None:
+def _apply(folder: Path, staging: Path, plan: dict[str, list[str]]) -> None:
     """Carry out a committed plan (again, if a killed run had begun it)."""
-    plan = json.loads((staging / _PLAN).read_text(encoding="utf-8"))
     for name in plan["rename"]:
         source = staging / name
         if source.exists():
@@ -336,20 +335,32 @@ def _apply(folder: Path, staging: Path) -> None:
     _fsync_folder(folder)
 
 
+def _plan(staging: Path) -> dict[str, list[str]] | None:
+    """The committed plan of a staging folder; None if its run was killed before the commit
+    (no plan, or one cut short)."""
+    try:
+        plan = json.loads((staging / _PLAN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(plan, dict) or not all(
+        isinstance(plan.get(key), list) and all(isinstance(n, str) for n in plan[key])
+        for key in ("rename", "remove", "files")
+    ):
+        return None
+    return plan
+
+
 def recover(folder: Path) -> None:
     """Finish what a killed run committed; forget what it had not."""
     with contextlib.suppress(FileNotFoundError):
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             if entry.name.startswith(_STAGING) and entry.is_dir(follow_symlinks=False):
                 staging = Path(entry.path)
-                try:
-                    committed = (staging / _PLAN).is_file()
-                    if committed:
-                        _apply(folder, staging)
-                except (OSError, ValueError, KeyError, TypeError):
-                    committed = False  # a plan that cannot be read was never committed
-                if not committed:
+                plan = _plan(staging)
+                if plan is None:
                     shutil.rmtree(staging, ignore_errors=True)
+                else:
+                    _apply(folder, staging, plan)
 
 
 def publish_folder(
@@ -400,5 +411,5 @@ def _publish(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _apply(folder, staging)
+    _apply(folder, staging, plan)
     return Published(names, written, gone)
