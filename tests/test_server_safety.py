@@ -465,6 +465,7 @@ def test_resets_and_huge_heads_leave_no_traceback_and_little_memory() -> None:
     assert not [line for line in log if "Traceback" in line or "Error" in line]
 
 
+@pytest.mark.slow
 def test_a_store_rewritten_in_place_while_serving(tmp_path: Path) -> None:
     path = tmp_path / "store.yaml"
     versions = [
@@ -487,7 +488,7 @@ def test_a_store_rewritten_in_place_while_serving(tmp_path: Path) -> None:
         clients = [threading.Thread(target=client) for _ in range(4)]
         for thread in clients:
             thread.start()
-        for round_ in range(6):  # not replaced atomically: truncated, then written in pieces
+        for round_ in range(4):  # not replaced atomically: truncated, then written in pieces
             data = versions[(round_ + 1) % 2]
             with path.open("r+b") as handle:
                 handle.truncate(0)
@@ -495,7 +496,7 @@ def test_a_store_rewritten_in_place_while_serving(tmp_path: Path) -> None:
                     handle.write(data[start : start + len(data) // 8 + 1])
                     handle.flush()
                     time.sleep(0.05)
-            time.sleep(1.5)
+            time.sleep(1.2)
         deadline = time.monotonic() + 30
         while get(port, "/all.ics")[2].count(b"UID:a") != 30:  # the last version, in the end
             assert time.monotonic() < deadline
@@ -508,7 +509,7 @@ def test_a_store_rewritten_in_place_while_serving(tmp_path: Path) -> None:
         assert status == 200 and int(headers["Content-Length"]) == len(body)
         assert body.startswith(b"BEGIN:VCALENDAR") and body.endswith(b"END:VCALENDAR\r\n")
     assert not [line for line in log if "Traceback" in line]
-    assert len([line for line in log if line.startswith("store invalid")]) <= 6
+    assert len([line for line in log if line.startswith("store invalid")]) <= 4
 
 
 @posix

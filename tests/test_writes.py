@@ -57,10 +57,10 @@ def test_a_killed_feeds_build_leaves_one_build_never_a_mix(tmp_path: Path) -> No
     out = tmp_path / "public"
     rng = random.Random(8)
     stores = [second, first]
-    for attempt in range(12):
+    for attempt in range(8):
         before = snapshot(out) if out.exists() else {}
         process = ruhrtimeline("feeds", "build", str(out), "--store", str(stores[attempt % 2]))
-        time.sleep(rng.uniform(0.2, 2.0))
+        time.sleep(rng.uniform(0.3, 1.5))
         process.send_signal(signal.SIGKILL)
         process.wait(10)
         if not out.exists():
