@@ -175,6 +175,17 @@ def test_report_all_replaces_its_own_reports_only(cli: Cli, tmp_path: Path) -> N
     ]
 
 
+def test_reports_and_feeds_in_one_folder_leave_each_other_alone(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    store = write_store(tmp_path / "s.yaml", [event("a", "2019-08-09"), event("b", "2020-05")])
+    assert cli("feeds", "build", str(out), "--store", str(store)).exit_code == 0
+    feeds = snapshot(out)
+    assert cli("report", "--all", "-f", "csv", "-o", str(out), "--store", str(store)).exit_code == 0
+    assert cli("feeds", "build", str(out), "--store", str(store)).exit_code == 0
+    names = set(snapshot(out))
+    assert set(feeds) | {"report-2019.csv", "report-2020.csv", "index.csv"} == names
+
+
 # --- -o: files, links, pipes and devices ------------------------------------------------------
 
 

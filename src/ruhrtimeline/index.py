@@ -85,7 +85,7 @@ _ORDER = "ORDER BY e.first_day, e.id"
 # The SQLite header: its magic string, and the application fields we use (big-endian).
 _MAGIC = b"SQLite format 3\x00"
 _CHECKSUM_AT = 60  # "user version": the CRC-32 of the file with these four bytes zero
-_APPLICATION_ID = 0x52544C58  # "RTLX" at offset 68: a cached index of ruhrtimeline
+_APPLICATION_AT, _APPLICATION_ID = 68, 0x52544C58  # "RTLX": a cached index of ruhrtimeline
 _BUILDING = ".building-"
 
 
@@ -105,7 +105,7 @@ def _checksum(fd: int) -> tuple[int, int, int]:
     if len(head) < 100 or not head.startswith(_MAGIC):
         raise IndexDamaged("it is not an SQLite file")
     (stored,) = struct.unpack_from(">I", head, _CHECKSUM_AT)
-    (application,) = struct.unpack_from(">I", head, 68)
+    (application,) = struct.unpack_from(">I", head, _APPLICATION_AT)
     crc = zlib.crc32(head[:_CHECKSUM_AT] + bytes(4) + head[_CHECKSUM_AT + 4 :])
     while chunk := os.read(fd, 1 << 20):
         crc = zlib.crc32(chunk, crc)

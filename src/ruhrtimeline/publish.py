@@ -294,7 +294,12 @@ class FeedSet:
         files that earlier builds wrote, those of a feed that has left the set are removed; the
         others stay, so a German-only build keeps the English feeds that subscribers use."""
         stems = {group.stem for group in self.groups}
-        return publish_folder(directory, self.files(), keep=lambda n: feed_stem(n) in stems)
+
+        def keep(name: str) -> bool:  # files of other kinds (reports, say) are not the set's
+            ours = FEED_FILE.match(name) or PAGE_FILE.match(name)
+            return not ours or feed_stem(name) in stems
+
+        return publish_folder(directory, self.files(), keep)
 
 
 def feed_stem(name: str) -> str:
@@ -350,7 +355,7 @@ def write_reports(
         (f"report-{r.period.year}.{EXTENSIONS[fmt]}", render_report(r, fmt)) for r in reports
     ]
     files.append((f"index.{EXTENSIONS[fmt]}", index(reports, fmt, lang)))
-    # The reports of this format for years that no longer have events go; other formats stay.
-    suffix = f".{EXTENSIONS[fmt]}"
-    publish_folder(folder, files, keep=lambda name: not name.endswith(suffix))
+    # The reports of this format for years that no longer have events go; all else stays.
+    gone = re.compile(rf"report-\d{{4}}\.{EXTENSIONS[fmt]}")
+    publish_folder(folder, files, keep=lambda name: not gone.fullmatch(name))
     return reports
