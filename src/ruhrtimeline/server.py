@@ -423,7 +423,7 @@ class FeedServer:
     ) -> None:
         self.files = files
         self.timeout = timeout
-        self.max_connections = max_connections
+        self.max_connections = min(max_connections, _open_files_allowed() - 64)
         self.max_per_address = max_per_address
         self.log = log
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
@@ -785,6 +785,22 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def _open_files_allowed() -> int:
+    """How many files this process may open, raised to 4096 where the system lets it (the
+    usual soft limit of 1024 would cap the connections below `MAX_CONNECTIONS`)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit on sockets
+        return MAX_CONNECTIONS + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    return MAX_CONNECTIONS + 64 if soft == resource.RLIM_INFINITY else soft
 
 
 def make_server(
