@@ -202,6 +202,7 @@ def test_server_rebuilds_when_the_store_changes(served: Served) -> None:
     write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
     _touch(served.store)
     until(lambda: request(served.server, "GET", "/all.ics")[2] != first)
+    served.server.files.wait()  # the rebuild's last step, its log line
     assert request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2
     assert served.log == ["reloaded: 20 files"]
 
@@ -221,6 +222,7 @@ def test_server_keeps_the_last_good_feeds_while_the_store_is_invalid(served: Ser
     write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
     _touch(served.store)
     until(lambda: request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2)
+    served.server.files.wait()
     assert served.log[1:] == ["reloaded: 20 files"]
 
 
