@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from ruhrtimeline.publish import FeedSet
+
 GOLDEN = Path(__file__).parent / "golden"
 
 PARTNERS = [
@@ -66,13 +68,14 @@ def write_store(
     path: Path,
     events: list[dict[str, object]],
     partners: list[dict[str, object]] | None = None,
+    topics: list[dict[str, object]] | None = None,
     **header: object,
 ) -> Path:
     document = {
         "version": 1,
         **header,
         "partners": partners or PARTNERS,
-        "topics": TOPICS,
+        "topics": topics or TOPICS,
         "events": events,
     }
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -88,3 +91,14 @@ def golden(name: str, actual: str | bytes) -> None:
         path.write_bytes(data)
     expected = path.read_bytes()
     assert data == expected, f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept)"
+
+
+def feed_files(feed_set: FeedSet) -> dict[str, bytes]:
+    """Every file of a feed set, by name, as bytes."""
+    files: dict[str, bytes] = {}
+    for name, data in feed_set.files():
+        if isinstance(data, str):
+            files[name] = data.encode("utf-8")
+        else:
+            files[name] = data if isinstance(data, bytes) else b"".join(data)
+    return files

@@ -31,6 +31,7 @@ from consumers import (
     read_texts,
     with_rfc_end,
 )
+from helpers import feed_files
 from ics_check import check
 from ruhrtimeline import Directory, Event, load_store
 from ruhrtimeline.dates import Lang
@@ -80,7 +81,7 @@ def build(name: str) -> Feeds:
     """The store's feed set, once a test session (no cache: the store is read as it is)."""
     with load_store(STORES[name], use_cache=False) as store:
         feed_set = FeedSet(store, built=BUILT, pages={})
-        files = feed_set.in_memory()
+        files = feed_files(feed_set)
         return Feeds(
             name,
             files,

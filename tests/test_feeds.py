@@ -6,7 +6,7 @@ import http.client
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, Cli
-from helpers import event, write_store
+from helpers import PARTNERS, event, write_store
 from ics_check import check
 from ruhrtimeline import load_store
 from ruhrtimeline.errors import OutputError
-from ruhrtimeline.files import inside, slug
+from ruhrtimeline.files import MANIFEST, inside, slug
 from ruhrtimeline.publish import FEED_FILE
 from ruhrtimeline.server import FeedServer, folder_files, make_server, store_files
 
@@ -44,7 +44,7 @@ def test_feeds_build_writes_the_whole_set(cli: Cli, tmp_path: Path, bundled: Pat
         )
     expected = {f"{s}{v}.ics" for s in stems for v in ("", ".de", ".en")}
     expected |= {"index.html", "timeline.html"}
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == expected | {MANIFEST}
     for name in expected - {"index.html", "timeline.html"}:
         assert FEED_FILE.match(name)
         check((out / name).read_bytes())
@@ -73,24 +73,44 @@ def test_rebuilding_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     assert after == before
 
 
-def test_one_language_and_stale_feeds(cli: Cli, tmp_path: Path) -> None:
+def test_one_language_keeps_the_others_feeds_and_foreign_files(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "public"
     cli("feeds", "build", str(out), "--store", str(MINIMAL))
-    (out / "partner-gone.ics").write_bytes(b"old")
+    both = {p.name for p in out.iterdir()}
+    (out / "partner-gone.ics").write_bytes(b"not written by a build")
     (out / "notes.txt").write_text("mine")
-    cli("feeds", "build", str(out), "--store", str(MINIMAL), "--lang", "de")
-    names = {p.name for p in out.iterdir()}
-    assert names == {
-        "all.ics",
-        "partner-rvr.ics",
-        "partner-gzm.ics",
-        "topic-youth.ics",
-        "topic-mobility.ics",
-        "index.html",
-        "timeline.html",
-        "notes.txt",
-    }
+    result = cli("feeds", "build", str(out), "--store", str(MINIMAL), "--lang", "de")
+    assert result.exit_code == 0 and "0 removed" in result.stdout
+    # Subscribers of the English and German feeds keep them; files of others stay too.
+    assert {p.name for p in out.iterdir()} == both | {"partner-gone.ics", "notes.txt"}
     assert b"Partnerschaftsvereinbarung" in (out / "all.ics").read_bytes()
+    assert (out / "partner-gone.ics").read_bytes() == b"not written by a build"
+
+
+def test_a_partner_that_leaves_the_store_takes_its_feeds(cli: Cli, tmp_path: Path) -> None:
+    both = [event("a", "2019-08-09", ["gzm"]), event("b", "2019-08-10", ["gmca"])]
+    store = write_store(tmp_path / "store.yaml", both)
+    out = tmp_path / "public"
+    assert cli("feeds", "build", str(out), "--store", str(store)).exit_code == 0
+    gone = ["partner-gmca.de.ics", "partner-gmca.en.ics", "partner-gmca.ics"]
+    assert all((out / name).exists() for name in gone)
+    write_store(store, [both[0]], partners=[{**p} for p in PARTNERS[:2]])
+    result = cli("feeds", "build", str(out), "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    assert f"3 removed: {', '.join(gone)}" in result.stdout
+    assert not any((out / name).exists() for name in gone)
+    assert (out / "partner-gzm.en.ics").exists()
+
+
+def test_a_feed_that_becomes_empty_goes(cli: Cli, tmp_path: Path) -> None:
+    both = [event("a", "2019-08-09", ["gzm"]), event("b", "2019-08-10", ["gmca"])]
+    store = write_store(tmp_path / "store.yaml", both)
+    out = tmp_path / "public"
+    assert cli("feeds", "build", str(out), "--store", str(store)).exit_code == 0
+    write_store(store, [both[0]])  # GMCA stays a partner, without events
+    result = cli("feeds", "build", str(out), "--store", str(store))
+    assert "partner-gmca.ics" in result.stdout and "left out: no events" in result.stdout
+    assert not (out / "partner-gmca.ics").exists()
 
 
 def test_feeds_without_events_are_left_out_and_named(cli: Cli, tmp_path: Path) -> None:
@@ -124,7 +144,10 @@ def test_a_set_without_any_event_has_only_its_index(cli: Cli, tmp_path: Path) ->
     result = cli("feeds", "build", str(out), "--store", str(path), "--imprecise", "omit")
     assert result.exit_code == 0, result.stderr
     assert "6 feeds left out" in result.stdout
-    assert {p.name for p in out.iterdir()} == {"index.html", "timeline.html"}
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+        "index.html",
+        "timeline.html",
+    }
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "<table" not in page and ".ics" not in page
 
@@ -214,15 +237,24 @@ def _touch(path: Path) -> None:
     """A new modification time, as an editor's save gives (1 s apart at least)."""
     seconds = path.stat().st_mtime_ns + 2_000_000_000
     os.utime(path, ns=(seconds, seconds))
-    time.sleep(1.1)  # the server looks at the store at most once a second
+
+
+def until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait for the server's background rebuild (it looks at the store once a second and
+    rebuilds once the file has stopped changing)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
 
 
 def test_server_rebuilds_when_the_store_changes(served: Served) -> None:
     first = request(served.server, "GET", "/all.ics")[2]
     write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
     _touch(served.store)
-    second = request(served.server, "GET", "/all.ics")[2]
-    assert second != first and second.count(b"BEGIN:VEVENT") == 2
+    until(lambda: request(served.server, "GET", "/all.ics")[2] != first)
+    served.server.files.wait()  # the rebuild's last step, its log line
+    assert request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2
     assert served.log == ["reloaded: 11 files"]  # rvr and youth: the other feeds hold no event
 
 
@@ -231,15 +263,17 @@ def test_server_keeps_the_last_good_feeds_while_the_store_is_invalid(served: Ser
     text = served.store.read_text(encoding="utf-8")
     served.store.write_text(text.replace("- rvr", "- nope", 1), encoding="utf-8")
     _touch(served.store)
-    for _ in range(3):  # every request answered, with the last good feeds
+    while not served.log:  # every request answered, with the last good feeds
         status, _, body = request(served.server, "GET", "/all.ics")
         assert (status, body) == (200, good)
+        time.sleep(0.1)
     (line,) = served.log
     assert line.startswith("store invalid, serving the last good feeds: ")
     assert f"{served.store}:" in line and "unknown partner 'nope'" in line
     write_store(served.store, [event("a", "2019-08-09"), event("b", "2020-01-02")])
     _touch(served.store)
-    assert request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2
+    until(lambda: request(served.server, "GET", "/all.ics")[2].count(b"BEGIN:VEVENT") == 2)
+    served.server.files.wait()
     assert served.log[1:] == ["reloaded: 11 files"]
 
 
@@ -318,10 +352,12 @@ def test_serve_survives_a_store_turned_invalid_and_back(tmp_path: Path) -> None:
         good = get()[1]
         path.write_text("partners: [\n", encoding="utf-8")  # broken YAML
         _touch(path)
-        assert get() == (200, good) and get() == (200, good)
+        for _ in range(30):  # past the rebuild that fails
+            assert get() == (200, good)
+            time.sleep(0.1)
         write_store(path, [event("a", "2019-08-09"), event("b", "2020-01-02")])
         _touch(path)
-        assert get()[1].count(b"BEGIN:VEVENT") == 2
+        until(lambda: get()[1].count(b"BEGIN:VEVENT") == 2)
     finally:
         process.send_signal(__import__("signal").SIGINT)
         assert process.wait(timeout=10) == 0

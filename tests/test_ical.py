@@ -15,7 +15,7 @@ import vobject  # type: ignore[import-untyped]
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import Cli
-from helpers import event, golden, write_store
+from helpers import event, feed_files, golden, write_store
 from ics_check import check
 from ruhrtimeline import Directory, Event, Location, Text, load_store
 from ruhrtimeline.ical import calendar_chunks, event_bytes, feed_info, uri
@@ -222,7 +222,7 @@ def test_events_are_built_once_per_language(
 
     monkeypatch.setattr(ical, "vevent", counting)
     with load_store(bundled) as store:
-        files = FeedSet(store, pages={}).in_memory()
+        files = feed_files(FeedSet(store, pages={}))
     assert len(files) > 3 * len(events)  # many feeds hold each event ...
     assert sorted(calls) == sorted([e.id for e in events] * 2)  # ... built once a language
 

@@ -222,7 +222,7 @@ def test_report_all_writes_a_folder(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     result = cli("report", "--all", "-o", str(out), "--format", "markdown")
     assert result.exit_code == 0, result.stderr
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     years = ["2017", "2018", "2019", "2020", "2021", "2022", "2023", "2025", "2026"]
     assert names == sorted([f"report-{y}.md" for y in years] + ["index.md"])
     index = (out / "index.md").read_text(encoding="utf-8")

@@ -661,11 +661,7 @@ def _follow(
         )
         sections[name] = replace(moved, last=last)
     try:
-        index = Index.open_for_update(store.cache_file)
-        try:
-            index.update(shifts, list(spans), Layout(sections), fingerprint.meta())
-        finally:
-            index.close()
+        Index.update_file(store.cache_file, shifts, spans, Layout(sections), fingerprint.meta())
     except IndexUnavailable:
         store.cache_file.unlink(missing_ok=True)  # rebuilt on the next run
         store.written(fingerprint, index_follows=False)

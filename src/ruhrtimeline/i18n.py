@@ -279,6 +279,12 @@ _PROBLEMS_DE = (
     ),
     ("{v}: year {y} is out of range ({r})", "{v}: Das Jahr {y} liegt außerhalb von {r}"),
     (
+        "{v}: year {y} is outside {r}, the years every output can show (calendar formats "
+        "assume the Gregorian calendar, in use from 1583)",
+        "{v}: Das Jahr {y} liegt außerhalb von {r}, den Jahren, die jede Ausgabe zeigen kann "
+        "(Kalenderformate setzen den gregorianischen Kalender voraus, der ab 1583 gilt)",
+    ),
+    (
         "{v}: month {m} does not exist; seasons are 21 (spring) to 24 (winter)",
         "{v}: Den Monat {m} gibt es nicht; Jahreszeiten sind 21 (Frühjahr) bis 24 (Winter)",
     ),
@@ -488,6 +494,27 @@ _PROBLEMS_DE = (
     ),
     ("planned, but its period ended on {v}", "geplant, aber sein Zeitraum endete am {v}"),
     ("{v} lies in the future", "{v} liegt in der Zukunft"),
+    (
+        "{v} is not a plain decimal number such as 51.4556 or -2.2426",
+        "{v} ist keine einfache Dezimalzahl wie 51.4556 oder -2.2426",
+    ),
+    (
+        "must not contain bidirectional override characters (U+202A–U+202E, U+2066–U+2069)",
+        "darf keine Zeichen zur Umkehr der Schreibrichtung enthalten (U+202A–U+202E, "
+        "U+2066–U+2069)",
+    ),
+    (
+        "a web address must not contain spaces, control or bidirectional override characters",
+        "Eine Web-Adresse darf keine Leer-, Steuer- oder Schreibrichtungszeichen enthalten",
+    ),
+    (
+        "{v}: a public address has no user name or password (user@…)",
+        "{v}: Eine öffentliche Adresse hat keinen Benutzernamen und kein Passwort (user@…)",
+    ),
+    (
+        "{v}: the host or port is not valid (ports are 1 to 65535)",
+        "{v}: Host oder Port ist ungültig (Ports gehen von 1 bis 65535)",
+    ),
     (
         "{v} happens twice: clocks go back from {a} to {b} on {d} in {z}; the first ({f}) is meant",
         "{v} gibt es zweimal: Die Uhren werden am {d} in {z} von {a} auf {b} zurückgestellt; "

@@ -6,6 +6,10 @@ covered days as day numbers, precision, status, a search text, and tables of the
 topics of each event.  An index is built once per version of a store (into a temporary file
 that is renamed into place) and trusted only while its metadata matches what the caller
 expects.
+
+A cached index file carries a CRC-32 of its own bytes in the header field that SQLite leaves
+to applications (``user_version``); it is checked on every open, so that a damaged file (a
+flipped bit, a torn write, a file that is not ours) is never read: `IndexDamaged` says why.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
-import tempfile
+import stat
+import struct
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from functools import lru_cache
@@ -23,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .dates import EdtfDate, parse_edtf
+from .files import locked_temporary, remove_abandoned
 from .positions import Layout, Section, Span
 from .query import EventFilter, normalize
 from .records import (
@@ -41,7 +49,7 @@ from .records import (
 
 Entry = tuple[Partner | Topic | Era | Event | StoreInfo, Span | None] | tuple[Layout, None]
 
-FORMAT = "8"  # bump when the tables or the storage form change
+FORMAT = "9"  # bump when the tables or the storage form change
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -87,8 +95,69 @@ _BATCH = 2000
 _ORDER = "ORDER BY e.first_day, e.id"
 
 
+# The SQLite header: its magic string, and the application fields we use (big-endian).
+_MAGIC = b"SQLite format 3\x00"
+_CHECKSUM_AT = 60  # "user version": the CRC-32 of the file with these four bytes zero
+_APPLICATION_AT, _APPLICATION_ID = 68, 0x52544C58  # "RTLX": a cached index of ruhrtimeline
+_BUILDING = ".building-"
+
+
 class IndexUnavailable(Exception):
     """The index file cannot be written (no cache today) or read."""
+
+
+class IndexDamaged(Exception):
+    """A cached index that must not be read: its checksum does not match, or it is not a
+    regular file, or not an index at all.  The message says which."""
+
+
+def _checksum(fd: int) -> tuple[int, int, int]:
+    """(stored CRC, computed CRC, application id) of an index file open at ``fd``."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    head = os.read(fd, 100)
+    if len(head) < 100 or not head.startswith(_MAGIC):
+        raise IndexDamaged("it is not an SQLite file")
+    (stored,) = struct.unpack_from(">I", head, _CHECKSUM_AT)
+    (application,) = struct.unpack_from(">I", head, _APPLICATION_AT)
+    crc = zlib.crc32(head[:_CHECKSUM_AT] + bytes(4) + head[_CHECKSUM_AT + 4 :])
+    while chunk := os.read(fd, 1 << 20):
+        crc = zlib.crc32(chunk, crc)
+    return stored, crc, application
+
+
+def _seal(fd: int) -> None:
+    """Write the file's CRC-32 into its header."""
+    _, crc, _ = _checksum(fd)
+    os.lseek(fd, _CHECKSUM_AT, os.SEEK_SET)
+    os.write(fd, struct.pack(">I", crc))
+
+
+def _verify(path: Path) -> bool:
+    """True if the file at ``path`` is an index of ours whose bytes are those written; False
+    if it is an SQLite file of another kind (an older format); else `IndexDamaged`."""
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise IndexDamaged(exc.strerror or str(exc)) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise IndexDamaged("it is a link")
+    if not stat.S_ISREG(info.st_mode):
+        raise IndexDamaged("it is not a regular file")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise IndexDamaged(exc.strerror or str(exc)) from None
+    try:
+        stored, crc, application = _checksum(fd)
+    except OSError as exc:
+        raise IndexDamaged(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if application != _APPLICATION_ID:
+        return False
+    if stored != crc:
+        raise IndexDamaged("its checksum does not match its content")
+    return True
 
 
 # --- the storage form -----------------------------------------------------------------------
@@ -331,6 +400,11 @@ class Shift:
     lines: int
 
 
+def is_temporary(name: str) -> bool:
+    """A file name that index builds use while they write."""
+    return name.startswith(_BUILDING) and name.endswith(".sqlite3")
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     # as_uri() gives file:///C:/... on Windows and percent-encodes spaces and '%'.
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -346,13 +420,15 @@ class Index:
 
     @classmethod
     def open(cls, path: Path, expected: Mapping[str, str]) -> Index | None:
-        """The index at ``path`` if it exists and its metadata holds ``expected``."""
-        if not path.is_file():
+        """The index at ``path`` if it exists and its metadata holds ``expected``; None if
+        there is none, or one of another version or store.  Raises `IndexDamaged` when the
+        file is there but cannot be trusted."""
+        if not os.path.lexists(path) or not _verify(path):
             return None
         try:
             index = cls(_read_only(path))
-        except (OSError, sqlite3.Error):
-            return None
+        except (OSError, sqlite3.Error) as exc:
+            raise IndexDamaged(str(exc)) from None
         wanted = {**expected, "format": FORMAT}
         if any(index.meta.get(key) != value for key, value in wanted.items()):
             index.close()
@@ -376,23 +452,27 @@ class Index:
             return cls(conn)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".building-", suffix=".sqlite3", dir=path.parent)
-            os.close(fd)
+            remove_abandoned(path.parent, is_temporary)
+            # Locked while open, so that a later run can tell a killed build's leftovers.
+            fd, tmp = locked_temporary(path.parent, _BUILDING, ".sqlite3")
         except OSError as exc:
             raise IndexUnavailable(str(exc)) from None
         try:
-            conn = sqlite3.connect(tmp)
+            # No SQLite locks: the file is new and ours alone (and they could meet ours).
+            conn = sqlite3.connect(f"{tmp.resolve().as_uri()}?nolock=1", uri=True)
             try:
+                conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
                 cls._fill(conn, entries, meta)
             finally:
                 conn.close()
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
+            _seal(fd)
+            os.fsync(fd)
             os.replace(tmp, path)
             return cls(_read_only(path))
         except (OSError, sqlite3.Error) as exc:
             raise IndexUnavailable(str(exc)) from None
         finally:
+            os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
@@ -415,12 +495,42 @@ class Index:
         self._conn.close()
 
     @classmethod
-    def open_for_update(cls, path: Path) -> Index:
-        """The index at ``path``, open for writing (to follow a change of its store)."""
+    def update_file(
+        cls,
+        path: Path,
+        shifts: Sequence[Shift],
+        records: Sequence[tuple[Record, Span]],
+        layout: Layout,
+        meta: Mapping[str, str],
+    ) -> None:
+        """Follow a change of the store in the cached index at ``path`` (see `update`): on a
+        copy, sealed and renamed into place, so that readers of the old file are undisturbed
+        and a crash leaves one or the other.  `IndexUnavailable` when it cannot be done (then
+        drop the index)."""
         try:
-            return cls(sqlite3.connect(path))
-        except sqlite3.Error as exc:
+            if not _verify(path):
+                raise IndexUnavailable("an index of another format")
+            fd, tmp = locked_temporary(path.parent, _BUILDING, ".sqlite3")
+        except (OSError, IndexDamaged) as exc:
             raise IndexUnavailable(str(exc)) from None
+        try:
+            with open(path, "rb") as source, os.fdopen(os.dup(fd), "wb") as copy:
+                shutil.copyfileobj(source, copy, 1 << 20)
+            conn = sqlite3.connect(f"{tmp.resolve().as_uri()}?nolock=1", uri=True)
+            try:
+                conn.execute("PRAGMA journal_mode = OFF")
+                cls(conn).update(shifts, records, layout, meta)
+            finally:
+                conn.close()
+            _seal(fd)
+            os.fsync(fd)
+            os.replace(tmp, path)
+        except (OSError, sqlite3.Error) as exc:
+            raise IndexUnavailable(str(exc)) from None
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
     def update(
         self,

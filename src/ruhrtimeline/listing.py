@@ -182,12 +182,27 @@ def event_csv_row(e: Event) -> dict[str, str]:
     return {name: cell(e) for name, cell in EVENT_CSV.items()}
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (=HYPERLINK(…), =cmd|…);
+# OWASP's advice is a leading apostrophe, which they read as "text" and do not show.  The
+# full-width forms count in some locales.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_cell(value: str) -> str:
+    """A cell that no spreadsheet runs as a formula; plain numbers (-2.2426) stay numbers."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_text(fields: Sequence[str], rows: Iterable[Mapping[str, str]]) -> str:
-    """CSV (RFC 4180: comma, double quotes, CRLF line ends), with a header row."""
+    """CSV (RFC 4180: comma, double quotes, CRLF line ends), with a header row; cells that a
+    spreadsheet would run as a formula start with an apostrophe (`csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 
@@ -244,6 +259,15 @@ def md_escape(text: str) -> str:
     """Escape Markdown syntax so that any text renders as written, on one line."""
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return re.sub(r"\s*[\r\n]+\s*", " ", text)
+
+
+def md_autolink(url: str) -> str:
+    """A URL for a CommonMark autolink ``<URL>``: the characters that could end it or break
+    it (``<``, ``>``, spaces, control characters) percent-encoded, so it stays one link."""
+    return "".join(
+        f"%{ord(c):02X}" if c in "<>" or ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F else c
+        for c in url
+    )
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

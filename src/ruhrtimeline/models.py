@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -42,11 +43,22 @@ COUNTRIES = frozenset(
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Embeddings, overrides and isolates reorder what follows them on screen ("Trojan Source"):
+# a name could show as something it is not.  The marks U+200E/U+200F stay allowed.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_MESSAGE = "must not contain bidirectional override characters (U+202A–U+202E, U+2066–U+2069)"
+# Years every output can show: calendar formats and reports assume the Gregorian calendar
+# (in use from 1583, ISO 8601's default range), and a calendar needs the day after the last.
+YEARS = (1583, 2999)
+# Coordinates are decimal numbers as written on a map: "51.45", "-2.2426" (not "1_0", "1e3").
+_PLAIN_NUMBER = re.compile(r"-?\d{1,3}(\.\d{1,12})?")
 
 
 def _line(value: str) -> str:
     if _CONTROL_IN_LINE.search(value):
         raise ValueError("must be a single line without control characters")
+    if _BIDI.search(value):
+        raise ValueError(_BIDI_MESSAGE)
     if value.strip() != value or not value:
         raise ValueError("must not be empty or start or end with spaces")
     return value
@@ -55,6 +67,8 @@ def _line(value: str) -> str:
 def _paragraph(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters (line breaks and tabs are fine)")
+    if _BIDI.search(value):
+        raise ValueError(_BIDI_MESSAGE)
     if not value.strip():
         raise ValueError("must not be empty")
     return value
@@ -73,12 +87,36 @@ def _web_url(value: str) -> str:
         raise ValueError(
             f"{value!r} is not a web address; write it in full, starting with https://"
         )
-    if any(c.isspace() for c in value) or _CONTROL_IN_LINE.search(value):
-        raise ValueError("a web address must not contain spaces or control characters")
+    if any(c.isspace() for c in value) or _CONTROL_IN_LINE.search(value) or _BIDI.search(value):
+        raise ValueError(
+            "a web address must not contain spaces, control or bidirectional override characters"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{value!r}: a public address has no user name or password (user@…)")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or not parts.hostname:
+        raise ValueError(f"{value!r}: the host or port is not valid (ports are 1 to 65535)")
+    return value
+
+
+def _coordinate(value: object) -> object:
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
+        raise ValueError(f"{value!r} is not a plain decimal number such as 51.4556 or -2.2426")
     return value
 
 
 def _edtf(value: str) -> str:
+    low, high = YEARS
+    # The store's years are checked first: the date syntax itself allows more (0001–9998).
+    for year in re.findall(r"(?:^|/)([0-9]{4})(?![0-9])", value.strip()):
+        if not low <= int(year) <= high:
+            raise ValueError(
+                f"{value!r}: year {year} is outside {low}–{high}, the years every output "
+                "can show (calendar formats assume the Gregorian calendar, in use from 1583)"
+            )
     try:
         parse_edtf(value)
     except DateError as exc:
@@ -206,8 +244,8 @@ class Topic(_Model):
 
 
 class Coordinates(_Model):
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Field(ge=-90, le=90), BeforeValidator(_coordinate)]
+    lon: Annotated[float, Field(ge=-180, le=180), BeforeValidator(_coordinate)]
 
 
 def _by_language(value: object) -> str:

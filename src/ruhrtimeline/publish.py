@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .dates import Lang, format_date, parse_edtf
 from .errors import InvalidValue, OutputError
-from .files import Data, inside, slug, write_if_changed
+from .files import Data, Published, publish_folder, slug
 from .i18n import LANGS, word
 from .ical import (
     IMPRECISE_DEFAULT,
@@ -357,49 +357,25 @@ class FeedSet:
             description={code: self.store.directory.description(code) for code in ("en", "de")},
         )
 
-    def in_memory(self) -> dict[str, bytes]:
-        """Every file of the set, by name (for `serve`)."""
-        files: dict[str, bytes] = {}
-        for name, data in self.files():
-            files[name] = (
-                data.encode("utf-8")
-                if isinstance(data, str)
-                else data
-                if isinstance(data, bytes)
-                else b"".join(data)
-            )
-        return files
+    def write(self, directory: Path) -> Published:
+        """Write the set into ``directory`` in one step (unchanged files untouched).  Of the
+        files that earlier builds wrote, those of a feed that has left the set are removed; the
+        others stay, so a German-only build keeps the English feeds that subscribers use."""
+        stems = {group.stem for group in self.groups}
 
-    def write(self, directory: Path) -> list[tuple[str, bool]]:
-        """Write the set into ``directory`` (atomically, unchanged files untouched) and remove
-        the feeds of an earlier build that are gone.  Returns (name, written) pairs."""
-        return write_files(self.files(), directory)
+        def keep(name: str) -> bool:  # files of other kinds (reports, say) are not the set's
+            ours = FEED_FILE.match(name) or PAGE_FILE.match(name)
+            # (asked once the files are made: a feed left empty goes in every language)
+            return not ours or (feed_stem(name) in stems and feed_stem(name) not in self.left_out)
+
+        return publish_folder(directory, self.files(), keep)
 
 
-def write_files(files: Iterable[tuple[str, Data]], directory: Path) -> list[tuple[str, bool]]:
-    """Write named files into ``directory`` and remove stale feeds; (name, written) pairs."""
-    ensure_folder(directory)
-    results = []
-    for name, data in files:
-        target = inside(directory, name)  # checked before anything is written
-        results.append((name, write_if_changed(target, data)))
-    written = {name for name, _ in results}
-    for stale in sorted(directory.iterdir()):
-        if FEED_FILE.match(stale.name) and stale.name not in written:
-            stale.unlink()
-            results.append((stale.name, True))
-    return results
-
-
-def ensure_folder(directory: Path) -> None:
-    if directory.is_dir():
-        return
-    if directory.exists():
-        raise OutputError(f"{directory} is not a folder")
-    try:
-        directory.mkdir(parents=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create {directory}: {exc.strerror or exc}") from None
+def feed_stem(name: str) -> str:
+    """The feed a file name belongs to, whatever its language: ``partner-gzm`` for
+    ``partner-gzm.de.ics``; a page is its own."""
+    found = FEED_FILE.match(name)
+    return found.group(1) if found else name
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -458,9 +434,9 @@ def write_reports(
     title = store.directory.title(lang)
     nav = Nav((replace(reports_link, current=True),))
     files.append((index_name, index(reports, fmt, lang, title, nav=nav)))
-    ensure_folder(folder)
-    for name, data in files:
-        write_if_changed(inside(folder, name), data)
+    # The reports of this format for years that no longer have events go; all else stays.
+    gone = re.compile(rf"report-\d{{4}}\.{EXTENSIONS[fmt]}")
+    publish_folder(folder, files, keep=lambda name: not gone.fullmatch(name))
     return reports
 
 

@@ -24,6 +24,7 @@ from .listing import (
     csv_text,
     event_csv_row,
     event_json,
+    md_autolink,
     md_escape,
     source_json,
 )
@@ -427,7 +428,7 @@ def to_markdown(report: Report) -> str:
         text("sources", lang),
         [
             f"{cited.number}. {md_escape(cited.source.publisher)}: "
-            f"{md_escape(cited.source.title)}. <{cited.source.url}>"
+            f"{md_escape(cited.source.title)}. <{md_autolink(cited.source.url)}>"
             for cited in report.sources
         ],
     )

@@ -22,13 +22,12 @@ from pathlib import Path
 
 from . import __version__
 from .dates import Lang, format_date, parse_edtf
-from .files import inside, write_if_changed
+from .files import Published, publish_folder
 from .i18n import LANGS, count_events, other, word
 from .publish import (
     LANDING_PAGE_LIMIT,
     FeedSet,
     check_base_url,
-    ensure_folder,
     in_both_languages,
     period_report,
     report_link,
@@ -188,19 +187,21 @@ class Site:
         return FeedSet(self.store, base_url=base, built=self.built, pages={}, nav=nav)
 
     def write(self, folder: Path) -> list[tuple[str, bool]]:
-        """Write the site into ``folder`` (unchanged files untouched, pages of years that are
-        gone removed); (name, written) pairs."""
-        ensure_folder(folder)
-        results = []
-        for name, text in self.pages():
-            results.append((name, write_if_changed(inside(folder, name), text)))
-        written = {name for name, _ in results}
-        for stale in sorted(folder.iterdir()):
-            if SITE_FILE.match(stale.name) and stale.name not in written:
-                stale.unlink()
-                results.append((stale.name, True))
+        """Write the site into ``folder`` in one step (unchanged files untouched, pages of
+        years that are gone removed, other files left alone); (name, written) pairs."""
+        pages = publish_folder(folder, self.pages(), keep=lambda name: not SITE_FILE.match(name))
         feeds = self.feeds().write(folder / FEEDS)
-        return results + [(f"{FEEDS}/{name}", changed) for name, changed in feeds]
+        return [
+            *_changes(pages, ""),
+            *_changes(feeds, f"{FEEDS}/"),
+        ]
+
+
+def _changes(published: Published, prefix: str) -> list[tuple[str, bool]]:
+    written = set(published.written)
+    return [(prefix + name, name in written) for name in published.files] + [
+        (prefix + name, True) for name in published.removed
+    ]
 
 
 def build_site(

@@ -3,7 +3,9 @@
 The first load of a store validates it and writes an SQLite index to the user's cache folder
 (keyed on the file's path; trusted only while its size, mtime and SHA-256 match).  Later loads
 only hash the file and open the index, so a warm run imports neither PyYAML nor pydantic.
-The cache is never required: when it cannot be written, the index lives in memory.
+The cache is never required: when it cannot be written, the index lives in memory.  A cached
+index that is damaged is discarded and rebuilt; `Store.cache_warning` says so (the library
+never prints; the command line shows it as one warning line).
 
 >>> from ruhrtimeline import EventFilter, load_store
 >>> with load_store() as store:
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +29,8 @@ from types import TracebackType
 from . import __version__
 from .dates import clock_change
 from .errors import NotFound, Problem, StoreError
-from .index import Index, IndexUnavailable
+from .files import remove_abandoned
+from .index import Index, IndexDamaged, IndexUnavailable, is_temporary
 from .locations import bundled_store_path, cache_dir, resolve_store_path
 from .positions import Layout, Span
 from .query import EventFilter
@@ -67,11 +71,13 @@ class Store:
         *,
         cached: bool,
         cache_file: Path | None = None,
+        cache_warning: str | None = None,
     ):
         self.path = path
         self.fingerprint = fingerprint
         self.cached = cached  # True when the index came from the cache (a warm load)
         self.cache_file = cache_file  # where the index is kept; None when it is in memory
+        self.cache_warning = cache_warning  # why a damaged cached index was discarded
         self._index = index
 
     def __enter__(self) -> Store:
@@ -97,7 +103,8 @@ class Store:
         it; else the file is read and checked again."""
         reopened = None
         if index_follows and self.cache_file is not None:
-            reopened = Index.open(self.cache_file, fingerprint.meta())
+            with contextlib.suppress(IndexDamaged):
+                reopened = Index.open(self.cache_file, fingerprint.meta())
         self._index.close()
         if reopened is None:
             fresh = load_store(self.path, use_cache=self.cache_file is not None)
@@ -279,16 +286,29 @@ def read_store_bytes(path: Path) -> tuple[bytes, Fingerprint]:
     return data, Fingerprint(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
+_CACHE_FILE = re.compile(r"store-[0-9a-f]{24}\.sqlite3")
+
+
 def _cache_file(path: Path) -> Path:
     key = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:24]
     return cache_dir() / f"store-{key}.sqlite3"
+
+
+def _discard(cache: Path) -> None:
+    """Remove a damaged index file (or link, or an empty folder in its place)."""
+    with contextlib.suppress(OSError):
+        if cache.is_dir() and not cache.is_symlink():
+            cache.rmdir()  # a folder with something in it stays; the index then lives in memory
+        else:
+            cache.unlink()
 
 
 def _open_cached(cache: Path, path: Path) -> tuple[Index, Fingerprint] | None:
     """The cached index of ``path``, if it is there and matches the file exactly.
 
     Size and mtime are compared first; then the file is hashed in chunks (so a large store is
-    never read into memory on a warm run) and the SHA-256 must match too.
+    never read into memory on a warm run) and the SHA-256 must match too.  Raises
+    `IndexDamaged` when the cached file cannot be trusted.
     """
     try:
         stat = path.stat()
@@ -319,8 +339,14 @@ def load_store(
     if use_cache is None:
         use_cache = not os.environ.get(ENV_NO_CACHE)
     cache = _cache_file(store_path) if use_cache else None
+    warning = None
     if cache is not None:
-        found = _open_cached(cache, store_path)
+        try:
+            found = _open_cached(cache, store_path)
+        except IndexDamaged as exc:
+            warning = f"the cached index {cache} was damaged ({exc}); rebuilt it from the store"
+            _discard(cache)
+            found = None
         if found is not None:
             return Store(store_path, found[0], found[1], cached=True, cache_file=cache)
     data, fingerprint = read_store_bytes(store_path)
@@ -332,25 +358,41 @@ def load_store(
     if cache is not None:
         with contextlib.suppress(IndexUnavailable):
             index = Index.build(validate(text, store_path), fingerprint.meta(), cache)
-            return Store(store_path, index, fingerprint, cached=False, cache_file=cache)
+            return Store(
+                store_path,
+                index,
+                fingerprint,
+                cached=False,
+                cache_file=cache,
+                cache_warning=warning,
+            )
     index = Index.build(validate(text, store_path), fingerprint.meta())
-    return Store(store_path, index, fingerprint, cached=False)
+    return Store(store_path, index, fingerprint, cached=False, cache_warning=warning)
+
+
+def _cached_indexes(folder: Path) -> list[Path]:
+    """The index files of this cache: our names only, never anything else in the folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _CACHE_FILE.fullmatch(p.name) and not p.is_dir())
 
 
 def cache_summary() -> tuple[Path, int, int]:
     """The cache folder, how many indexes it holds, and their size in bytes."""
     folder = cache_dir()
-    files = sorted(folder.glob("store-*.sqlite3")) if folder.is_dir() else []
-    return folder, len(files), sum(f.stat().st_size for f in files)
+    files = _cached_indexes(folder)
+    return folder, len(files), sum(f.lstat().st_size for f in files)
 
 
 def clear_cache() -> int:
-    """Remove every cached index; return how many were removed."""
+    """Remove the cached indexes (and what killed builds left); return how many indexes were
+    removed.  Other files in the cache folder are not touched."""
     removed = 0
     folder = cache_dir()
+    for item in _cached_indexes(folder):
+        with contextlib.suppress(OSError):
+            item.unlink()
+            removed += 1
     if folder.is_dir():
-        for item in folder.glob("store-*.sqlite3"):
-            with contextlib.suppress(OSError):
-                item.unlink()
-                removed += 1
+        remove_abandoned(folder, is_temporary)
     return removed

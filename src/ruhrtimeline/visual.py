@@ -1436,7 +1436,7 @@ def timelinejs(
             or parsed.uncertain
             or any(p.season is not None for p in parsed.points)
         ):
-            slide["display_date"] = event.when(lang, "long")
+            slide["display_date"] = html.escape(event.when(lang, "long"))
         sources = "".join(
             f'<li><a href="{html.escape(s.url)}">{html.escape(s.publisher)}: '
             f"{html.escape(s.title)}</a></li>"
@@ -1452,7 +1452,8 @@ def timelinejs(
         if event.status != "held":
             headline_text += f" ({html.escape(word(event.status, lang))})"
         slide["text"] = {"headline": headline_text, "text": text}
-        slide["group"] = directory.short(event.partners[0], lang)
+        # TimelineJS inserts every text field, the group's name too, into the page as HTML.
+        slide["group"] = html.escape(directory.short(event.partners[0], lang))
         slides.append(slide)
     last_day = max((e.last for e in events), default=None)
     era_items = []

@@ -356,6 +356,8 @@ def open_store(path: str | None) -> Store:
     if chosen is None and named and not Path(named).exists():
         raise click.ClickException(f"{named}: no such file (named by RUHRTIMELINE_STORE)")
     store = load_store(chosen)
+    if store.cache_warning:
+        stderr(f"warning: {store.cache_warning}")
     if settings.debug:
         stderr(f"store: {store.path} ({'cached index' if store.cached else 'read and indexed'})")
     return store

@@ -117,9 +117,10 @@ def feeds_build(
     """Write the whole feed set: all.ics, one feed per partner and per topic, in German and
     English, and an index.html that lists them with subscribe and download links.
 
-    DIR is the folder to write the feeds into (created if missing). Rebuilding an unchanged
-    store changes no file. A feed that would hold no event is left out, and named. Publish
-    DIR on any static host.
+    DIR is the folder to write the feeds into (created if missing); it changes in one step.
+    Rebuilding an unchanged store changes no file. A feed that would hold no event is left
+    out, and named; the files of earlier builds whose partner or topic has left the store are
+    removed, and nothing else in DIR. Publish DIR on any static host.
 
     Example: ruhrtimeline feeds build public/ --base-url https://example.org/feeds/
     """
@@ -133,10 +134,11 @@ def feeds_build(
         base_url=base_url,
         built=build_time(),
     )
-    results = feed_set.write(directory)
-    written = sum(1 for _, changed in results if changed)
+    done = feed_set.write(directory)
+    count, written = len(done.files), len(done.written)
     click.echo(
-        f"{directory}: {len(results)} files, {written} written, {len(results) - written} unchanged"
+        f"{directory}: {count} files, {written} written, {count - written} unchanged, "
+        f"{len(done.removed)} removed{': ' if done.removed else ''}{', '.join(done.removed)}"
     )
     if feed_set.left_out:
         n = len(feed_set.left_out)
@@ -166,11 +168,17 @@ def feeds_build(
     help="Port (0: any free port).",
 )
 @click.option(
+    "--base-url",
+    metavar="URL",
+    help="The public address of the feeds (https://…/), for the index page's subscribe links "
+    "and the feeds' own address [default: the address each client used].",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(0.1, 3600),
     default=10.0,
     show_default=True,
-    help="Seconds a client may stay silent before it is disconnected.",
+    help="Seconds a client has to send a whole request, and a response may stall.",
 )
 @imprecise_option
 @common_options
@@ -178,43 +186,57 @@ def serve(
     directory: Path | None,
     host: str,
     port: int,
+    base_url: str | None,
     timeout: float,
     imprecise: str,
     store: str | None,
 ) -> None:
     """Serve the feed set over HTTP: /all.ics, the partner and topic feeds, and / the index.
 
-    DIR is a folder built by 'feeds build' [default: build the feeds in memory from the store,
-    and rebuild them when it changes]. Answers conditional requests (ETag, Last-Modified) and
-    HEAD; logs one line a request; stops on Ctrl-C.
+    DIR is a folder built by 'feeds build' [default: build the feeds from the store, and
+    rebuild them in the background when it changes]. Answers conditional requests (ETag,
+    Last-Modified), HEAD and gzip; logs one line a request; stops on Ctrl-C.
 
     Example: ruhrtimeline serve --port 8080
     """
     import gc
+    import signal
 
     gc.enable()  # a long-running process (the entry point turns the collector off)
+    # A service manager stops a server with SIGTERM: stop as on Ctrl-C, removing the build.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     from ruhrtimeline.errors import RuhrtimelineError
+    from ruhrtimeline.publish import check_base_url
     from ruhrtimeline.server import folder_files, make_server, store_files
 
     if directory is not None:
         if not directory.is_dir():
             raise click.UsageError(f"{directory}: no such folder (build one with 'feeds build')")
+        if base_url is not None:
+            raise click.UsageError(
+                "--base-url is for serving a store; a built folder has the links that "
+                "'feeds build --base-url' gave it"
+            )
         files = folder_files(directory)
     else:
         path = open_store(store).path
-        base = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
         files = store_files(
-            path, imprecise=_imprecise(imprecise), base_url=base, built=build_time()
+            path,
+            imprecise=_imprecise(imprecise),
+            base_url=check_base_url(base_url),
+            built=build_time(),
         )
     try:
         server = make_server(files, host, port, timeout=timeout)
     except OSError as exc:
+        files.close()
         raise RuhrtimelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
-    stderr(
-        f"serving {len(files.names)} files at http://{bound_host}:{bound_port}/ (Ctrl-C to stop)"
-    )
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     try:
+        stderr(
+            f"serving {len(files.names())} files at http://{shown}:{bound_port}/ (Ctrl-C to stop)"
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         stderr("stopped")
