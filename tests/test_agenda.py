@@ -73,10 +73,18 @@ def test_agenda_groups_by_month_and_says_how_well_a_date_is_known(
     monkeypatch.setenv("RUHRTIMELINE_TODAY", "2026-04-10")
     text = cli("agenda", "--store", str(plans), "--width", "100").stdout
     headings = [line for line in text.splitlines() if line and not line.startswith(" ")]
-    assert headings == ["Under way", "April 2026", "May 2026", "June 2026", "Autumn 2026"]
+    # What is known only to the year, a span of months or a season is listed under that:
+    # nothing says it is under way.
+    assert headings == [
+        "2026", "February 2026", "Spring 2026", "April 2026", "May 2026", "June 2026",
+        "Autumn 2026",
+    ]  # fmt: skip
     assert "some time in 2026" in text and "Title year-2026 (planned)" in text
     assert "spring 2026" in text and "c. June 2026" in text and "(cancelled)" in text
     assert "10 April 2026, 09:00 CEST" in text
+    monkeypatch.setenv("RUHRTIMELINE_TODAY", "2026-03-03")  # inside the visit of 2–4 March
+    text = cli("agenda", "--store", str(plans), "--width", "100").stdout
+    assert text.startswith("Under way\n  2–4 March 2026 ")
     german = cli("agenda", "--store", str(plans), "--lang", "de").stdout
     assert "Läuft bereits" in german and "im Lauf des Jahres 2026" in german
     assert "Frühjahr 2026" in german and "(geplant)" in german
@@ -280,8 +288,7 @@ def test_the_timeline_marks_today_where_it_falls(cli: Cli, monkeypatch: pytest.M
     monkeypatch.setenv("RUHRTIMELINE_TODAY", "2021-01-01")
     lines = cli("timeline", "--width", "100").stdout.splitlines()
     at = lines.index("  > today, 1 Jan 2021")
-    before = "\n".join(lines[:at])
-    assert "2020" in before and "2021\n" not in before  # after 2020's events, before 2021's
+    assert lines[at - 2] == "2021" and lines.count("2021") == 1  # named once, before its events
     assert "today" not in cli("timeline", "--year", "2019").stdout
     german = cli("timeline", "--lang", "de").stdout
     assert "> heute, 1. Jan. 2021" in german
@@ -319,3 +326,34 @@ def test_completion_of_years_and_today(words: str, cword: str, expected: set[str
     )
     assert result.returncode == 0, result.stderr
     assert expected <= set(result.stdout.split())
+
+
+def test_the_nearest_are_kept_and_a_file_says_when_nothing_is_coming(
+    cli: Cli, plans: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUHRTIMELINE_TODAY", "2026-12-31")
+    store = ["--store", str(plans)]
+    assert agenda_ids(cli, *store, "--past", "--days", "1000", "--limit", "2") == [
+        "june",
+        "autumn-2026",
+    ]  # the two most recent, in date order
+    out = tmp_path / "agenda.txt"
+    assert cli("agenda", *store, "-o", str(out)).exit_code == 0
+    assert "some time in 2026" in out.read_text(encoding="utf-8")
+    monkeypatch.setenv("RUHRTIMELINE_TODAY", "2027-01-01")
+    assert cli("agenda", *store, "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == "Nothing is coming in the next 365 days.\n"
+
+
+def test_calendar_takes_any_date_and_marks_no_cancelled_day(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(
+        tmp_path / "s.yaml",
+        [event("off", "2026-05-04", status="cancelled"), event("on", "2026-05-05")],
+    )
+    for period in ("2026-05-20", "2026-22", "2026-05"):  # a day, a season (summer), a month
+        text = cli("calendar", period, "--store", str(path), "--months", "1").stdout
+        first = "May 2026" if period != "2026-22" else "June 2026"
+        assert text.splitlines()[0].strip() == first, period
+    may = grid_days(cli("calendar", "2026-05", "--store", str(path)).stdout, "May 2026")
+    assert {d: m for d, (_, m) in may.items() if m != " "} == {5: "*"}
+    assert "Title off (cancelled)" in cli("calendar", "2026-05", "--store", str(path)).stdout

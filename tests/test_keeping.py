@@ -264,7 +264,7 @@ def test_edit_set_changes_only_the_fields_and_stamps_updated(cli: Cli, store: Pa
         changed = db.event("ema-forum-katowice-2022")
         assert changed.date.text == "2022-06-27" and changed.topics == ("resilience",)
     bad = cli("edit", "ema-forum-katowice-2022", "--set", "status=postponed", "--store", str(store))
-    assert bad.exit_code == 1 and "'postponed' is not allowed" in bad.stderr
+    assert bad.exit_code == 2 and "'postponed' is not allowed" in bad.stderr
     unknown = cli("edit", "ema-forum-katowice-2022", "--set", "colour=red", "--store", str(store))
     assert unknown.exit_code == 2 and "cannot be set" in unknown.stderr
 
@@ -690,7 +690,7 @@ def test_setting_only_updated_is_a_change(cli: Cli, store: Path) -> None:
     result = cli("edit", "gzm-founded-2017", "--set", "updated=2025-01-01", "--store", str(store))
     assert result.exit_code == 0 and "updated 1" in result.stderr
     bad = cli("edit", "gzm-founded-2017", "--set", "updated=garbage", "--store", str(store))
-    assert bad.exit_code == 1 and "garbage" in bad.stderr
+    assert bad.exit_code == 2 and "garbage" in bad.stderr  # a value given: a usage error
 
 
 def test_ids_are_written_in_latin_letters(cli: Cli, store: Path) -> None:
@@ -808,3 +808,68 @@ def test_an_updated_invitation_changes_its_event(
         "2027-03-12T10:00/2027-03-12T11:30",
         "Europe/Berlin",
     )
+
+
+def test_a_flow_list_with_comments_takes_new_items_before_them(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "partners: [{id: rvr, name: RVR, short: RVR, kind: regional-authority, country: DE}]\n"
+        "topics: [\n  {id: a, label: {de: A-de, en: A-en}}  # first\n]\n"
+        "events: [{id: e1, date: '2019-08', title: {de: Eins, en: One}, summary: {de: Eins, "
+        "en: One}, partners: [rvr], sources: [{url: 'https://example.org/1', publisher: Ex, "
+        "title: One, language: de}]}, {id: e2, date: '2020', title: {de: Zwei, en: Two}, "
+        "summary: {de: Zwei, en: Two}, partners: [rvr], sources: [{url: "
+        "'https://example.org/2', publisher: Ex, title: Two, language: de}]}]\n",
+        encoding="utf-8",
+    )
+    store = ["--store", str(path)]
+    assert (
+        cli("add", "topic", "--id", "b", "--label-en", "B", "--label-de", "B", *store).exit_code
+        == 0
+    )
+    assert "  # first\n]" in path.read_text(encoding="utf-8")
+    result = cli(
+        "edit", "e2", "--set", "location.city=Essen", "--set", "location.country=DE", *store
+    )
+    assert result.exit_code == 0, result.stderr
+    with load_store(path, use_cache=False) as db:
+        assert [t.id for t in db.topics()] == ["a", "b"]
+        assert db.event("e2").location is not None and db.event("e1").date.text == "2019-08"
+    assert "status" not in path.read_text(encoding="utf-8")  # nothing nobody asked for
+
+
+def test_an_import_changes_the_last_event_and_adds_after_it(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(tmp_path / "s.yaml", [event("one", "2024-06-12")])  # no "updated"
+    listed = tmp_path / "events.csv"
+    assert cli("list", "-f", "csv", "-o", str(listed), "--store", str(path)).exit_code == 0
+    import csv
+
+    text = listed.read_text(encoding="utf-8").replace("Text one", "Text one changed")
+    header = text.splitlines()[0].split(",")
+    with listed.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+        new = dict.fromkeys(header, "")
+        new.update(date="2024-09-15", title_de="Chor", title_en="Choir", partners="rvr",
+                   source_urls="https://www.example.org/choir")  # fmt: skip
+        csv.DictWriter(handle, header).writerow(new)
+    result = cli("import", str(listed), "--store", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "added 1: choir-2024; updated 1: one" in result.stderr
+    with load_store(path, use_cache=False) as db:
+        assert [e.id for e in db.events()] == ["one", "choir-2024"]
+
+
+def test_an_invitation_cut_short_is_refused(cli: Cli, store: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.ics"
+    cut.write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nEND:VCALENDAR\n", encoding="utf-8")
+    result = cli("import", str(cut), "--store", str(store))
+    assert result.exit_code == 1 and "not a complete iCalendar file" in result.stderr
+
+
+def test_titles_in_any_script_give_an_id(cli: Cli, store: Path) -> None:
+    greek = cli(
+        *ADD, "--title-en", "Συνάντηση στην Αθήνα", "--title-de", "x", "--store", str(store)
+    )
+    assert greek.stdout == "synantisi-stin-athina-2026\n"
+    chinese = cli(*ADD, "--title-en", "東京会議", "--title-de", "東京会議", "--store", str(store))
+    assert chinese.stdout == "event-2026\n"

@@ -420,3 +420,13 @@ def test_control_characters_are_shown_not_obeyed(cli: Cli, tmp_path: Path) -> No
         result = cli(*args)
         assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stderr
         assert "\\x1b]52" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="bash completion")
+def test_command_names_complete(tmp_path: Path) -> None:
+    env = dict(os.environ, _RUHRTIMELINE_COMPLETE="bash_complete", COMP_WORDS="ruhrtimeline ca")
+    env["COMP_CWORD"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-m", "ruhrtimeline"], env=env, capture_output=True, text=True, check=False
+    )
+    assert set(result.stdout.split()) == {"plain,calendar", "plain,cache"}

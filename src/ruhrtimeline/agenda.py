@@ -83,17 +83,18 @@ def agenda(
     coloured: bool = False,
     past: bool = False,
 ) -> list[Line]:
-    """Events by month of their first day; those begun before ``today`` and not over come
-    first, as under way (not when looking back: ``past``)."""
+    """Events by month of their first day; those known to the day that began before
+    ``today`` and are not over come first, as under way (not when looking back: ``past``).
+    An event known only to the month, season or year is listed under that period."""
+
+    def under_way(event: Event) -> bool:
+        return event.precise and event.first < today <= event.last and not past
+
     date_width = date_column(events, lang, width)
     out: list[Line] = []
     heading = None
-    for event in events:
-        group = (
-            word("under_way", lang)
-            if event.first < today <= event.last and not past
-            else _heading(event, lang)
-        )
+    for event in sorted(events, key=lambda e: not under_way(e)):  # stable: by date within
+        group = word("under_way", lang) if under_way(event) else _heading(event, lang)
         if group != heading:
             if heading is not None:
                 out.append([])
@@ -119,10 +120,12 @@ def _heading(event: Event, lang: Lang) -> str:
 
 
 def months_from(start: Month, count: int) -> list[Month]:
-    """``count`` months from ``start`` on."""
+    """``count`` months from ``start`` on (none after the calendar's last year)."""
     year, month = start
     found = []
     for _ in range(count):
+        if year > date.max.year:
+            break
         found.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
@@ -161,10 +164,11 @@ MARKS = {"busy": "*", "today": "<", "both": "#"}  # plain text: after the day's 
 
 
 def busy_days(events: Iterable[Event], first: date, last: date) -> frozenset[date]:
-    """The days between ``first`` and ``last`` on which an event known to the day falls."""
+    """The days between ``first`` and ``last`` on which an event known to the day falls (a
+    cancelled one marks no day)."""
     days: set[date] = set()
     for event in events:
-        if not event.precise:
+        if not event.precise or event.status == "cancelled":
             continue
         day, end = max(event.first, first), min(event.last, last)
         while day <= end:
@@ -237,12 +241,23 @@ def grids(
         for event in imprecise:
             if event.first <= last and event.last >= first:
                 label = word("also_in", lang, when=event.when(lang, "long"))
+                status = "" if event.status == "held" else f" ({word(event.status, lang)})"
+                text = f"{label}: {event.title[lang]}{status}"
                 indent: Line = [("  ", "")]
-                out += wrap(words(f"{label}: {event.title[lang]}", "muted"), width, indent, indent)
+                out += wrap(words(text, "muted"), width, indent, indent)
         out.append([])
     if out and not out[-1]:
         out.pop()
-    return out
+    return [_trimmed(line) for line in out]
+
+
+def _trimmed(line: Line) -> Line:
+    """The line without the spaces a row of day cells ends in."""
+    while line and not line[-1][0].strip() and not line[-1][1]:
+        line = line[:-1]
+    if line and not line[-1][1]:
+        line = [*line[:-1], (line[-1][0].rstrip(), "")]
+    return line
 
 
 def legend(grid: Grid, lang: Lang, *, coloured: bool) -> Line:

@@ -383,7 +383,9 @@ def _field_splices(text: _Text, span: Span, old: Document, new: Document) -> lis
     if not isinstance(node, yaml.MappingNode):
         raise ValueError("an item that is not a mapping cannot be changed in place")
     if node.flow_style:  # "{id: …, date: …}": written anew, in flow style
-        return [_Splice(span.start, span.end, flow(new))]
+        written = {key.value for key, _ in node.value}
+        kept = {k: v for k, v in new.items() if k in written or old.get(k) != v}
+        return [_Splice(span.start, span.end, flow(kept))]
     return _merged(
         _mapping_splices(text, node, old, new, span.start - span.column, "", span.column)
     )
@@ -402,8 +404,8 @@ def _mapping_splices(
     splices: list[_Splice] = []
     order = list(new)
     for key, value in new.items():
-        if key in places and key in old and old[key] == value:
-            continue
+        if key in old and old[key] == value:
+            continue  # unchanged, whether the file writes it or leaves it to its default
         if key in places:
             start, end, child = places[key]
             if (
@@ -523,10 +525,23 @@ def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False)
         splices.append(splice)
         blocks += [(item, splice, a, b) for item, (a, b) in zip(items, places, strict=True)]
     new_text = _apply(text.text, splices)
+    for kind, items in appended.items():  # a flow list holds its old items and the new ones
+        old_section = store.layout().sections[kind]
+        if old_section.flow and old_section.last >= 0:
+            before = _flow_count(text.text, old_section.start, old_section.end)
+            start, end = _moved(old_section.start, splices), _moved(old_section.end, splices)
+            if _flow_count(new_text, start, end) != before + len(items):
+                raise RuhrtimelineError(
+                    f"internal error: the {kind!r} list would not hold what it should; "
+                    "nothing was written (please report it)"
+                )
     # Where each changed item lies in the new text; each is read back and compared.
     written: list[tuple[_Planned, Span]] = []
     for item, splice, a, b in blocks:
-        base = _moved(splice.start, splices)
+        order = next(i for i, s in enumerate(splices) if s is splice)
+        # Insertions at the same point that come first (an item above growing at its end).
+        ahead = sum(len(s.text) for s in splices[:order] if s.start == s.end == splice.start)
+        base = _moved(splice.start, splices) + ahead
         line = new_text.count("\n", 0, base + a) + 1
         column = sections[item.kind].item_column
         written.append((item, Span(base + a, base + b, line, column)))
@@ -534,7 +549,8 @@ def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False)
         if item.span is not None:
             start = _moved(item.span.start, splices)
             end = _moved(item.span.end, splices) + grown.get(id(item), 0)
-            end = _line_end(new_text, end)
+            if not new_text.startswith("{", start):  # a block item ends with its line
+                end = _line_end(new_text, end)
             line = new_text.count("\n", 0, start) + 1
             written.append((item, Span(start, end, line, item.span.column)))
     for item, span in written:
@@ -565,10 +581,7 @@ def _append(
         raise StoreError.single(text.path, f"the store has no {kind!r} list; add '{kind}:'")
     lead = nl
     if section.last >= 0 and section.flow:  # "[a, b]": the new items go in, in flow style
-        close = text.text.rfind("]", section.start, section.end)
-        point = close
-        while text.text[point - 1] in " \t\r\n":
-            point -= 1  # right after the last item
+        point = section.last  # right after the last item (before any comment after it)
         flow_parts = [", " + flow(item.document) for item in items]
         flow_places, at = [], 0
         for part in flow_parts:
@@ -604,6 +617,18 @@ def _append(
         raise RuhrtimelineError(f"internal error: the {kind!r} list would lose items")
     layout = Section(section.start, section.end, section.last, False, dash, column)
     return _Splice(point, end, "".join(parts)), places, layout
+
+
+def _flow_count(text: str, start: int, end: int) -> int:
+    """How many items the flow list ``[…]`` at ``start``–``end`` of ``text`` holds (-1 if it
+    does not read as one)."""
+    import yaml
+
+    try:
+        node = yaml.compose(text[start:end], Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return -1
+    return len(node.value) if isinstance(node, yaml.SequenceNode) else -1
 
 
 def _blank_before_last(text: str, section: Section) -> bool:
@@ -724,7 +749,7 @@ def add_event(
     except DateError as exc:
         raise InvalidValue(str(exc)) from None
     _known(store, partners, topics)
-    english = title.get("en") or title.get("de") or ""
+    english = next((t for t in (title.get("en"), title.get("de")) if t and _latin(t)), "")
     notes = []
     if event_id is None:
         event_id = new_id(store, english, parsed.first.year)
@@ -880,9 +905,13 @@ def set_fields(
         new["status"] = values["status"].lower()
     if "updated" not in values:
         new["updated"] = today.isoformat()
-    return write_events(
+    notes = []
+    if values.get("updated", "") > today.isoformat():
+        notes.append(f"{event_id}: updated {values['updated']} lies in the future")
+    change = write_events(
         store, [new], today=today, dry_run=dry_run, stamp=False, updated_counts="updated" in values
     )
+    return replace(change, notes=[*change.notes, *notes])
 
 
 def write_events(
@@ -951,10 +980,17 @@ def _same(old: Document, new: Document, *, updated: bool = False) -> bool:
     return {**old, **strip} == {**new, **strip}
 
 
+def _latin(title: str) -> bool:
+    from .files import slug
+
+    return slug(title) != "x"
+
+
 def _base_id(title: str, year: int | None) -> str:
     from .files import slug
 
-    words = slug(title)[:60].rstrip("-") or "event"
+    words = slug(title)[:60].rstrip("-")
+    words = "event" if words in ("", "x") else words  # a title of letters without a Latin form
     return words if year is None or words.endswith(str(year)) else f"{words}-{year}"
 
 

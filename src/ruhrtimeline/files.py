@@ -35,7 +35,7 @@ _STREAM_FOLDERS = ("/dev/", "/proc/")
 
 # Letters that do not decompose into an ASCII letter and accents: German spells its umlauts
 # out in ids and addresses (Kulturförderung → kulturfoerderung), Polish ł is l, and Cyrillic
-# (Київ, Донецьк) is written in the common Latin transliteration.
+# (Київ, Донецьк) and Greek (Αθήνα) are written in the common Latin transliterations.
 _LATIN = str.maketrans(
     {
         "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe",
@@ -45,6 +45,10 @@ _LATIN = str.maketrans(
         "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
         "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "",
         "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+        "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th",
+        "ι": "i", "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p",
+        "ρ": "r", "σ": "s", "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps",
+        "ω": "o",
     }
 )  # fmt: skip
 

@@ -53,7 +53,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "today_line": {"en": "today, {date}", "de": "heute, {date}"},
     "week_short": {"en": "Wk", "de": "KW"},
     "weekdays": {"en": "Mo Tu We Th Fr Sa Su", "de": "Mo Di Mi Do Fr Sa So"},
-    "also_in": {"en": "also in {when}", "de": "außerdem {when}"},
+    "also_in": {"en": "also in {when}", "de": "außerdem im Zeitraum {when}"},
     "mark_busy": {"en": "an event that day", "de": "ein Termin an dem Tag"},
     "mark_today": {"en": "today", "de": "heute"},
     "mark_both": {"en": "today, with an event", "de": "heute, mit Termin"},

@@ -355,6 +355,12 @@ def read_ics(
         calendars = Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError) as exc:
         raise UnreadableInput(f"not an iCalendar file: {exc}") from None
+    begun = len(re.findall(rb"(?im)^BEGIN:VEVENT\s*$", data))
+    ended = len(re.findall(rb"(?im)^END:VEVENT\s*$", data))
+    if begun != ended:  # a file cut short, which the reader would take as far as it goes
+        raise UnreadableInput(
+            f"not a complete iCalendar file: {begun} events begin and {ended} end"
+        )
     draft = Draft()
     for calendar in calendars:
         named = str(calendar.get("X-WR-TIMEZONE") or "")
@@ -604,4 +610,5 @@ def _event_id(uid: str, summary: str, year: int, existing: Lookup) -> str:
     if ours and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", head) and len(head) <= 80:
         return head
     words = slug(summary)[:60].rstrip("-")
+    words = "event" if words == "x" else words
     return words if words.endswith(str(year)) else f"{words}-{year}"

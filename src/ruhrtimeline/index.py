@@ -49,7 +49,7 @@ from .records import (
 
 Entry = tuple[Partner | Topic | Era | Event | StoreInfo, Span | None] | tuple[Layout, None]
 
-FORMAT = "9"  # bump when the tables or the storage form change
+FORMAT = "10"  # bump when the tables or the storage form change
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

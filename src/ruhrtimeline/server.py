@@ -57,6 +57,7 @@ MAX_CONNECTIONS = 1024  # open at once; further ones are answered 503 and closed
 # while one trickling attacker cannot hold every connection.
 MAX_PER_ADDRESS = 256
 MAX_HEAD = 32 * 1024  # bytes of a request line and headers together
+LINGER_BYTES = 16 << 20  # at most this much of a refused request is read and dropped
 MAX_HEADERS = 100
 CHUNK = 64 * 1024
 SMALL = 256 * 1024  # files up to this size are read into memory to be sent, larger ones sendfile
@@ -513,13 +514,30 @@ class FeedServer:
                 return
             except _Refused as exc:
                 await self._error(conn, writer, address, exc.status, None)
+                await self._linger(reader, writer)
                 return
             if request is None:
                 return
             await self._respond(conn, writer, request[0], address)
-            if not request[1] or conn.our_state is not h11.DONE:
-                return  # a request with a body, or a connection that closes
+            if not request[1]:
+                await self._linger(reader, writer)  # a body we do not read
+                return
+            if conn.our_state is not h11.DONE:
+                return  # a connection that closes
             conn.start_next_cycle()
+
+    @staticmethod
+    async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """After refusing a request the client is still sending (a huge head, a body): stop
+        writing, and read and drop what still comes for a moment before closing, so that the
+        client reads the answer instead of a reset (a "lingering close", as Apache does)."""
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError):
+            if writer.can_write_eof():
+                writer.write_eof()
+            async with asyncio.timeout(2.0):
+                dropped = 0
+                while dropped < LINGER_BYTES and (chunk := await reader.read(CHUNK)):
+                    dropped += len(chunk)
 
     @staticmethod
     def _pending(conn: h11.Connection) -> bool:

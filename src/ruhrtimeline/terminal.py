@@ -177,6 +177,9 @@ def timeline(
     gutter: Line = [("  ", ""), (g.rule, "rule"), ("   ", "")]
     for event in events:
         if today is not None and event.first > today:
+            if today.year != year:  # a year without events of its own until today
+                year = today.year
+                out += [[("  ", ""), (g.rule, "rule")], [(str(year), "year")]]
             out += _today_line(today, lang, g)
             today = None
         count += 1
@@ -222,6 +225,8 @@ def timeline(
             meta += words(", ".join(topics), "topic")
         out += wrap(meta, width, gutter, gutter)
     if today is not None:  # after the last event to begin
+        if today.year != year:
+            out += [[("  ", ""), (g.rule, "rule")], [(str(today.year), "year")]]
         out += _today_line(today, lang, g)
     if count:
         span = f"{first_year}–{last_year}" if first_year != last_year else str(first_year)

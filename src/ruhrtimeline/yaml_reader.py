@@ -206,14 +206,14 @@ class StoreReader:
                             break
                         mark = item_event.start_mark
                         item = self._value(item_event, f"{key}[{index}]")
-                        last_end = self._line_end(self._end)
+                        # A block item ends with its line (a comment there is its own); a
+                        # flow item, or any item of a flow list ("[{…}, {…}]  # c"), where
+                        # its node ends, so that the next item or a comment is not its.
+                        flow = bool(opening.flow_style or getattr(item_event, "flow_style", 0))
+                        end = self._end if flow else self._line_end(self._end)
+                        last_end = self._end if opening.flow_style else self._line_end(self._end)
                         column = mark.column if column < 0 else column
-                        yield (
-                            key,
-                            index,
-                            item,
-                            Span(mark.index, last_end, mark.line + 1, mark.column),
-                        )
+                        yield (key, index, item, Span(mark.index, end, mark.line + 1, mark.column))
                         index += 1
                     self.sections[key] = Section(
                         opening.start_mark.index,

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 import click
 
 from ruhrtimeline import __version__
-from ruhrtimeline.errors import Refused, RuhrtimelineError, StoreError
+from ruhrtimeline.errors import RuhrtimelineError
 
-from .options import ENV_DEBUG, Settings, stderr
+from .options import ENV_DEBUG, Settings, show_failure, stderr
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 
@@ -68,7 +68,12 @@ class LazyGroup(click.Group):
         return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, with_default_command(args))
+        full = with_default_command(args)
+        if ctx.resilient_parsing and full == [*args, DEFAULT_COMMAND]:
+            # Completing with nothing after the root's options: the word being typed may be a
+            # command's name, so the default command is not put in its place.
+            return super().parse_args(ctx, args)
+        return super().parse_args(ctx, full)
 
 
 def with_default_command(args: Sequence[str]) -> list[str]:
@@ -206,27 +211,5 @@ def _traceback(debug: bool) -> None:
 
 def _failed(exc: RuhrtimelineError, debug: bool) -> int:
     _traceback(debug)
-    if isinstance(exc, StoreError) and exc.problems:
-        from ruhrtimeline.i18n import default_lang, problem_text
-
-        lang = default_lang()
-        if len(exc.problems) == 1 and not exc.problems[0].line and not isinstance(exc, Refused):
-            problem = exc.problems[0]  # a file that cannot be read: one line
-            stderr(f"error: {problem.render(problem_text(problem.message, lang))}")
-            return 1
-        shown = exc.problems[:20]
-        for problem in shown:
-            stderr(problem.render(problem_text(problem.message, lang)))
-        more = len(exc.problems) - len(shown)
-        tail = f" ({more} more)" if more else ""
-        if isinstance(exc, Refused):
-            stderr(f"error: nothing was written: the change would make the store invalid{tail}")
-        elif len(exc.problems) > 1 or exc.problems[0].line:
-            stderr(
-                f"error: the store is invalid{tail}; run 'ruhrtimeline validate' for every problem"
-            )
-        else:
-            stderr("error: cannot read the store")
-    else:
-        stderr(f"error: {exc}")
+    show_failure(exc)
     return 1

@@ -16,6 +16,7 @@ from ruhrtimeline.errors import StoreError
 
 from .options import (
     Command,
+    GivenValues,
     Group,
     common_options,
     complete_event,
@@ -195,7 +196,7 @@ def _url_problem(value: str) -> str | None:
     )
 
 
-@add.command("event")
+@add.command("event", cls=GivenValues)
 @click.option(
     "--date",
     "date_text",
@@ -374,7 +375,7 @@ def add_event(
     _added(change, dry_run=dry_run)
 
 
-@add.command("partner")
+@add.command("partner", cls=GivenValues)
 @click.option("--id", "partner_id", metavar="ID", help="The partner's id (gzm, rvr, …).")
 @click.option("--name", metavar="TEXT", help="The full official name.")
 @click.option("--name-en", metavar="TEXT", help="The name in English, where it differs.")
@@ -448,7 +449,7 @@ def add_partner(
     _added(edits.add(db, "partners", document, dry_run=dry_run), dry_run=dry_run)
 
 
-@add.command("topic")
+@add.command("topic", cls=GivenValues)
 @click.option("--id", "topic_id", metavar="ID", help="The topic's id (youth, mobility, …).")
 @click.option("--label-en", metavar="TEXT", help="Its label in English.")
 @click.option("--label-de", metavar="TEXT", help="Its label in German.")
@@ -493,7 +494,7 @@ def _editor() -> list[str]:
     return ["notepad"] if os.name == "nt" else ["vi"]
 
 
-@click.command(cls=Command)
+@click.command(cls=GivenValues)
 @click.argument("event_id", metavar="ID", shell_complete=complete_event)
 @click.option(
     "--set",
@@ -572,7 +573,8 @@ def _edit_in_editor(db: Store, event_id: str) -> None:
                     err=True,
                 )
                 if not again:
-                    stderr(f"error: {db.path} is unchanged")
+                    copy.kept = True
+                    stderr(f"error: {db.path} is unchanged; your version is kept in {copy.path}")
                     raise click.exceptions.Exit(1) from None
                 continue
             _report(change)

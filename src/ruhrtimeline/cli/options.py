@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ruhrtimeline.dates import PRECISIONS, DateError, Lang, parse_bound
-from ruhrtimeline.errors import InvalidValue, NotFound
+from ruhrtimeline.errors import InvalidValue, NotFound, Refused, RuhrtimelineError, StoreError
 from ruhrtimeline.i18n import LANGS, default_lang
 from ruhrtimeline.query import EventFilter
 from ruhrtimeline.records import STATUSES
@@ -37,6 +37,32 @@ def stderr(message: str) -> None:
     sys.stderr.flush()
 
 
+def show_failure(exc: RuhrtimelineError) -> None:
+    """A failed operation on stderr: one line, or a store's problems as `validate` shows them
+    and a last line that says what it means."""
+    if not (isinstance(exc, StoreError) and exc.problems):
+        stderr(f"error: {exc}")
+        return
+    from ruhrtimeline.i18n import problem_text
+
+    lang = default_lang()
+    if len(exc.problems) == 1 and not exc.problems[0].line and not isinstance(exc, Refused):
+        problem = exc.problems[0]  # a file that cannot be read: one line
+        stderr(f"error: {problem.render(problem_text(problem.message, lang))}")
+        return
+    shown = exc.problems[:20]
+    for problem in shown:
+        stderr(problem.render(problem_text(problem.message, lang)))
+    more = len(exc.problems) - len(shown)
+    tail = f" ({more} more)" if more else ""
+    if isinstance(exc, Refused):
+        stderr(f"error: nothing was written: the change would make the store invalid{tail}")
+    elif len(exc.problems) > 1 or exc.problems[0].line:
+        stderr(f"error: the store is invalid{tail}; run 'ruhrtimeline validate' for every problem")
+    else:
+        stderr("error: cannot read the store")
+
+
 @dataclass
 class Settings:
     """The root's options, for every command (``ruhrtimeline --store x list``)."""
@@ -57,6 +83,18 @@ class Command(click.Command):
 
 class Group(click.Group):
     command_class = Command
+
+
+class GivenValues(Command):
+    """A command that writes values given on the command line: where they would make the
+    store invalid, that is a usage error (exit 2), shown as `validate` shows problems."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Refused as exc:
+            show_failure(exc)
+            ctx.exit(2)
 
 
 # --- values checked as they are parsed ------------------------------------------------------
@@ -155,15 +193,28 @@ def complete_event(
     return [CompletionItem(i) for i in store.event_ids() if i.startswith(incomplete.lower())]
 
 
+def complete_year(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """The years the store covers, and after "YYYY-" the months of that year."""
+    from click.shell_completion import CompletionItem
+
+    if len(incomplete) >= 5 and incomplete[:4].isdigit() and incomplete[4] == "-":
+        months = [f"{incomplete[:4]}-{m:02d}" for m in range(1, 13)]
+        return [CompletionItem(m) for m in months if m.startswith(incomplete)]
+    store = _completion_store(ctx)
+    years = [str(y) for y in store.years()] if store is not None else []
+    return [CompletionItem(y) for y in years if y.startswith(incomplete)]
+
+
 def complete_bound(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
-    """``today`` and the years the store covers."""
+    """``today``, the years the store covers, and after "YYYY-" the months of that year."""
     from click.shell_completion import CompletionItem
 
-    store = _completion_store(ctx)
-    years = [str(y) for y in store.years()] if store is not None else []
-    return [CompletionItem(v) for v in ["today", *years] if v.startswith(incomplete.lower())]
+    today_item = [CompletionItem("today")] if "today".startswith(incomplete.lower()) else []
+    return today_item + complete_year(ctx, param, incomplete)
 
 
 # --- shared options ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .options import (
     Group,
     build_time,
     common_options,
+    complete_year,
     emit,
     filter_options,
     filter_options_without_year,
@@ -256,13 +257,16 @@ def _generated(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 @click.command(cls=Command)
-@click.argument("year", metavar="[YEAR]", required=False, type=int)
+@click.argument("year", metavar="[YEAR]", required=False, type=int, shell_complete=complete_year)
 @click.option(
     "--all",
     "all_years",
     is_flag=True,
     help="One report per year that has events, plus an index, into the folder -o DIR.",
 )
+@click.option(
+    "--year", "-y", "year_option", type=int, hidden=True, help="The same as YEAR."
+)  # the period option of every other command, so that habit works here too
 @filter_options_without_year
 @format_option("markdown", "html", "json", "csv", help="markdown, html, json or csv.")
 @click.option(
@@ -285,6 +289,7 @@ def _generated(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def report(
     year: int | None,
     all_years: bool,
+    year_option: int | None,
     flt: EventFilter,
     fmt: str,
     generated: str | None,
@@ -302,6 +307,9 @@ def report(
     from ruhrtimeline.publish import period_report, write_reports
     from ruhrtimeline.report import Period, render_report
 
+    if year is not None and year_option is not None and year != year_option:
+        raise click.UsageError("give the year once")
+    year = year if year is not None else year_option
     custom = flt.first is not None or flt.last is not None
     if sum([year is not None, all_years, custom]) != 1:
         raise click.UsageError("give a YEAR, or --all, or a period with --from and --to")

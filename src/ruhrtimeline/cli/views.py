@@ -21,6 +21,7 @@ from .options import (
     Terminal,
     common_options,
     complete_event,
+    complete_year,
     emit,
     emit_text,
     filter_options,
@@ -385,7 +386,9 @@ def agenda(
     lang_ = language(lang)
     now = today()
     window = flt.past(now, days) if past else flt.coming(now, days)
-    events = db.events(window)[:limit]
+    events = db.events(window)
+    if limit is not None:  # the nearest to today: the first coming, or the last gone
+        events = events[-limit:] if past else events[:limit]
     if fmt == "json":
         emit_text(listing.events_json(events), output)
         return
@@ -393,7 +396,11 @@ def agenda(
         emit(listing.events_csv(events), output)
         return
     if not events:
-        stderr(word("nothing_past" if past else "nothing_coming", lang_, days=days))
+        nothing = word("nothing_past" if past else "nothing_coming", lang_, days=days)
+        if output is not None and str(output) != "-":  # the file says so too, not yesterday's
+            emit(nothing + "\n", output)
+        else:
+            stderr(nothing)
         return
     if fmt == "markdown":
         from ruhrtimeline.terminal import event_table
@@ -420,41 +427,29 @@ def _show(draw: Callable[[int, bool], list[Line]], output: Path | None, term: Te
 def _calendar_period(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> tuple[int, int | None] | None:
-    """YEAR or YEAR-MM, as (year, month or None)."""
+    """YEAR, or the month of any other date (2026-03, 2026-03-12, a season, today), as
+    (year, month or None)."""
+    from ruhrtimeline.dates import DateError, parse_bound
+
     if value is None:
         return None
-    import re
-
-    found = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2}))?", value.strip())
-    if not found or not 1 <= int(found.group(1)) <= 9998:
-        raise click.BadParameter(f"{value!r}: give YEAR (2026) or YEAR-MM (2026-03)", ctx, param)
-    month = int(found.group(2)) if found.group(2) else None
-    if month is not None and not 1 <= month <= 12:
-        raise click.BadParameter(f"{value!r}: month {month:02d} does not exist", ctx, param)
-    return int(found.group(1)), month
-
-
-def _complete_period(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[click.shell_completion.CompletionItem]:
-    from click.shell_completion import CompletionItem
-
-    from .options import complete_bound
-
-    return [
-        CompletionItem(item.value)
-        for item in complete_bound(ctx, param, incomplete)
-        if item.value != "today"
-    ]
+    text = value.strip()
+    if text.isdigit() and len(text) == 4 and text != "0000":
+        return int(text), None
+    try:
+        first, _ = parse_bound(text, today() if text.lower() == "today" else None)
+    except DateError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return first.year, first.month
 
 
 @click.command(cls=Command)
 @click.argument(
     "period",
-    metavar="[YEAR|YEAR-MM]",
+    metavar="[YEAR|DATE]",
     required=False,
     callback=_calendar_period,
-    shell_complete=_complete_period,
+    shell_complete=complete_year,
 )
 @filter_options
 @click.option(
@@ -489,8 +484,9 @@ def calendar(
     year are never pinned to a day: they are listed under the months they cover. Below the
     grids, the events shown. Three months side by side where the width allows.
 
-    Without PERIOD, this month and the two after it; a YEAR shows its twelve months, a
-    YEAR-MM three months from that one.
+    Without a period, this month and the two after it; a YEAR shows its twelve months, any
+    other DATE (2026-03, 2026-03-12, a season such as 2026-21, today) three months from its
+    month.
 
     Example: ruhrtimeline calendar 2026 --partner gzm --lang de
     """
