@@ -14,7 +14,7 @@ import pytest
 
 from conftest import TODAY, Cli
 from helpers import event, write_store
-from ruhrtimeline import Text, load_store
+from ruhrtimeline import Store, Text, load_store
 
 
 @pytest.fixture
@@ -873,3 +873,135 @@ def test_titles_in_any_script_give_an_id(cli: Cli, store: Path) -> None:
     assert greek.stdout == "synantisi-stin-athina-2026\n"
     chinese = cli(*ADD, "--title-en", "東京会議", "--title-de", "東京会議", "--store", str(store))
     assert chinese.stdout == "event-2026\n"
+
+
+# --- what a review of the writing found --------------------------------------------------------
+
+
+def test_taking_out_an_items_first_field_keeps_the_item(cli: Cli, tmp_path: Path) -> None:
+    path = write_store(tmp_path / "s.yaml", [event("a", "2019"), event("b", "2030")])
+    text = path.read_text(encoding="utf-8").replace("- id: b\n", "- status: planned\n  id: b\n")
+    text = text.replace("  topics:\n  - youth\n", "  topics: []   # none yet\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert cli("edit", "b", "--set", "status=", "--store", str(path)).exit_code == 0
+    assert cli("edit", "a", "--set", "title.en=A", "--store", str(path)).exit_code == 0
+    after = path.read_text(encoding="utf-8")
+    assert "- id: b\n" in after and "topics: []   # none yet" in after
+    assert cli("validate", str(path)).exit_code == 0  # the file itself, not the cache
+
+
+def test_a_foreign_invitation_never_takes_an_events_place(
+    cli: Cli, store: Path, tmp_path: Path
+) -> None:
+    invitation = tmp_path / "two.ics"
+    entries = "".join(
+        f"BEGIN:VEVENT\nUID:{uid}@google.com\nDTSTAMP:20261101T120000Z\n"
+        "DTSTART;VALUE=DATE:20171105\nSUMMARY:Metropolis GZM founded\nEND:VEVENT\n"
+        for uid in ("one", "two")
+    )
+    invitation.write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\n{entries}END:VCALENDAR\n", "utf-8")
+    args = ["-p", "gzm", "--source", "https://www.example.org/x", "--store", str(store)]
+    result = cli("import", str(invitation), *args)
+    assert result.exit_code == 0, result.stderr
+    assert "added 2: metropolis-gzm-founded-2017, metropolis-gzm-founded-2017-2" in result.stderr
+    with load_store(store) as db:
+        assert db.event("gzm-founded-2017").date.text == "2017"  # untouched
+
+
+def test_a_spreadsheet_can_clear_fields_and_add_partners(
+    cli: Cli, store: Path, tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    listed = tmp_path / "events.csv"
+    assert cli("list", "-f", "csv", "-o", str(listed), "--store", str(store)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(listed.read_text(encoding="utf-8"))))
+    row = next(r for r in rows if r["id"] == "ema-forum-katowice-2022")
+    for column in ("topics", "location_name", "address", "city", "region", "country", "lat", "lon"):
+        row[column] = ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    listed.write_text(out.getvalue(), encoding="utf-8")
+    result = cli("import", str(listed), "-p", "GMCA", "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    with load_store(store) as db:
+        cleared = db.event("ema-forum-katowice-2022")
+    assert cleared.topics == () and cleared.location is None and "gmca" in cleared.partners
+    assert cli("import", str(listed), "-p", "nope", "--store", str(store)).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['[{"id": "x", "title": "A"}]', '[{"id": "x", "partners": 3}]', '[{"id": "x", "location": '
+     '{"coordinates": {"lat": "51,5", "lon": "7"}}}]'],
+)  # fmt: skip
+def test_hand_edited_json_is_refused_in_one_line(
+    cli: Cli, store: Path, tmp_path: Path, content: str
+) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(content, encoding="utf-8")
+    result = cli("import", str(path), "--store", str(store))
+    assert result.exit_code == 1 and "is not an event" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_an_editor_that_writes_latin_1_can_edit_again(
+    cli: Cli, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "latin.py"
+    script.write_text(
+        f"#!{sys.executable}\nimport pathlib, sys\np = pathlib.Path(sys.argv[-1])\n"
+        "p.write_bytes(p.read_bytes().replace(b'Metropolis GZM founded', 'Gr\\u00fcndung'"
+        ".encode('latin-1')))\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(script))
+    before = store.read_bytes()
+    result = cli("edit", "gzm-founded-2017", "--store", str(store))
+    assert result.exit_code == 1 and "UTF-8" in result.stderr and "kept in" in result.stderr
+    assert "internal error" not in result.stderr and store.read_bytes() == before
+
+
+@pytest.mark.parametrize("value", ["2019-08-08", "1:20", ".inf", "0x1F", "=", "yes", "12"])
+def test_texts_that_yaml_would_read_otherwise_are_quoted(cli: Cli, store: Path, value: str) -> None:
+    import yaml
+
+    result = cli("edit", "gzm-founded-2017", "--set", f"title.en={value}", "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    data = yaml.safe_load(store.read_text(encoding="utf-8"))
+    title = next(e["title"]["en"] for e in data["events"] if e["id"] == "gzm-founded-2017")
+    assert title == value  # as any YAML reader reads it
+
+
+def test_the_index_that_follows_writes_is_the_index_a_rebuild_finds(cli: Cli, store: Path) -> None:
+    commands = [
+        ["add", "partner", "--id", "leeds", "--name", "Leeds City Council", "--short", "Leeds",
+         "--kind", "city", "--country", "GB"],
+        ["add", "topic", "--id", "sport", "--label-en", "Sport", "--label-de", "Sport"],
+        [*ADD, "-p", "leeds", "-t", "sport"],
+        ["edit", "gzm-founded-2017", "--set", "location.name=Rathaus", "--set", "topics="],
+    ]  # fmt: skip
+    for command in commands:
+        result = cli(*command, "--store", str(store))
+        assert result.exit_code == 0, (command, result.stderr)
+
+    def seen(db: Store) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for kind, ids in (
+            ("event", db.event_ids()),
+            ("partner", [p.id for p in db.partners()]),
+            ("topic", [t.id for t in db.topics()]),
+        ):
+            found[kind] = {i: (db.span(kind, i), db.position(kind, i)) for i in ids}
+        found["events"] = db.events()
+        return found
+
+    with load_store(store) as warm:
+        assert warm.cached
+        followed = seen(warm)
+    with load_store(store, use_cache=False) as fresh:
+        assert seen(fresh) == followed

@@ -18,6 +18,7 @@ Every write
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -36,14 +37,14 @@ from typing import Any, Literal
 from .dates import Lang
 from .errors import NotFound, OutputError, Problem, Refused, RuhrtimelineError, StoreError
 from .files import atomic_write
-from .index import Index, IndexUnavailable, Shift
+from .index import Shift
 from .positions import Layout, Section, Span
 from .records import Era, Event, Partner, Text, Topic
 from .store import Fingerprint, Store
+from .yaml_reader import line_end
 
 Document = dict[str, Any]
 Kind = Literal["events", "partners", "topics"]
-_TABLE = {"events": "event", "partners": "partner", "topics": "topic"}
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _YAML_WORDS = re.compile(
     r"(?i:y|yes|n|no|true|false|on|off|null|~)|[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
@@ -150,6 +151,7 @@ def ordered_event(doc: Document) -> Document:
 
 
 def partner_document(p: Partner) -> Document:
+    """A partner as the store file writes it."""
     doc: Document = {"id": p.id, "name": p.name}
     if p.names:
         doc["names"] = _text(p.names)
@@ -174,7 +176,8 @@ def topic_document(t: Topic) -> Document:
 
 def scalar(value: str) -> str:
     """A text as YAML writes it: plain where that reads back as the same text in any YAML
-    reader, else double-quoted (JSON's escapes are YAML's)."""
+    reader (not a number, date, boolean or null to YAML 1.1 or 1.2), else double-quoted
+    (JSON's escapes are YAML's)."""
     plain = (
         value
         and value == value.strip()
@@ -186,8 +189,16 @@ def scalar(value: str) -> str:
         and value.isprintable()
         and value not in _NULLS
         and not _YAML_WORDS.fullmatch(value)
+        and _resolves_to_text(value)
     )
     return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+def _resolves_to_text(value: str) -> bool:
+    import yaml
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == "tag:yaml.org,2002:str")
 
 
 _PLAIN_KEYS = frozenset(("date", "online", "lat", "lon"))  # written as they are
@@ -358,15 +369,6 @@ def _node_end(node: Any) -> int:
     return max((_node_end(child) for child in children), default=int(node.start_mark.index))
 
 
-def _line_end(text: str, index: int) -> int:
-    while index > 0 and text[index - 1] in "\r\n \t":
-        index -= 1
-    found = text.find("\n", index)
-    if found < 0:
-        return len(text)
-    return found - 1 if found > 0 and text[found - 1] == "\r" else found
-
-
 def _line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
 
@@ -383,9 +385,15 @@ def _field_splices(text: _Text, span: Span, old: Document, new: Document) -> lis
     if not isinstance(node, yaml.MappingNode):
         raise ValueError("an item that is not a mapping cannot be changed in place")
     if node.flow_style:  # "{id: …, date: …}": written anew, in flow style
-        written = {key.value for key, _ in node.value}
-        kept = {k: v for k, v in new.items() if k in written or old.get(k) != v}
-        return [_Splice(span.start, span.end, flow(kept))]
+        source = pad + text.text[span.start : span.end]
+        raw = {k.value: source[v.start_mark.index : v.end_mark.index] for k, v in node.value}
+        parts = [
+            f"{k}: {raw[k] if k in raw and old.get(k) == v else flow(v, k)}"
+            for k, v in new.items()
+            if k in raw or old.get(k) != v
+        ]
+        parts += [f"{k}: {v}" for k, v in raw.items() if k not in new and k not in old]
+        return [_Splice(span.start, span.end, "{" + ", ".join(parts) + "}")]
     return _merged(
         _mapping_splices(text, node, old, new, span.start - span.column, "", span.column)
     )
@@ -418,21 +426,33 @@ def _mapping_splices(
                 child_column = child.value[0][0].start_mark.column if child.value else column + 2
                 splices += _mapping_splices(text, child, old[key], value, shift, key, child_column)
                 continue
-            lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
-            stop = _line_end(source, end)
+            if getattr(child, "flow_style", False):  # {de: …, en: …} stays on its line
+                lines = [f"{key}: {flow(value, key)}"]
+            else:
+                lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
+            stop = line_end(source, end)
             comment = source[end:stop] if source[end:stop].strip().startswith("#") else ""
             splices.append(_Splice(start, stop, nl.join(lines).lstrip(" ") + comment))
             continue
-        # A field not written yet: after the field it follows in the usual order.
+        # A field not written yet: after the field it follows in the usual order, or before
+        # the first field where it comes first.
         lines = emit({key: value}, column, fold=parent in _PARAGRAPHS)
         before = [k for k in order[: order.index(key)] if k in places]
-        anchor = places[before[-1]][1] if before else max(e for _, e, _ in places.values())
-        point = _line_end(source, anchor)
-        splices.append(_Splice(point, point, nl + nl.join(lines)))
-    for key, (start, end, _) in places.items():
-        if key not in new:  # a field taken out: its lines go
-            first = _line_start(source, start)
-            splices.append(_Splice(max(first - len(nl), 0), _line_end(source, end), ""))
+        if before:
+            point = line_end(source, places[before[-1]][1])
+            splices.append(_Splice(point, point, nl + nl.join(lines)))
+        else:
+            first = min(start for start, _, _ in places.values())
+            splices.append(_Splice(first, first, nl.join(lines).lstrip(" ") + nl + " " * column))
+    keys = sorted(places.items(), key=lambda item: item[1][0])
+    for number, (key, (start, end, _)) in enumerate(keys):
+        if key in old and key not in new:  # a field taken out: its lines go
+            line = _line_start(source, start)
+            if source[line:start].strip() and number + 1 < len(keys):
+                # It follows "- " (an item's first field): the next field takes its place.
+                splices.append(_Splice(start, keys[number + 1][1][0], ""))
+            else:
+                splices.append(_Splice(max(line - len(nl), 0), line_end(source, end), ""))
     return splices
 
 
@@ -488,8 +508,7 @@ def _check(store: Store, planned: Sequence[_Planned]) -> None:
             ):
                 for number, ref in enumerate(refs):
                     if ref not in known:
-                        hint = NotFound(kind, ref, sorted(known)).args[0].split("; ", 1)[1]
-                        message = f"unknown {kind} {ref!r}; {hint}"
+                        message = str(NotFound(kind, ref, sorted(known)))
                         where = f"{field}.{kind}s[{number}]"
                         problems.append(Problem(path, 0, 0, where, message, record.id))
     if problems:
@@ -504,7 +523,9 @@ def _exists(store: Store, kind: Kind, item_id: str) -> bool:
     return store.span("event", item_id) is not None
 
 
-def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False) -> Change:
+def _commit(
+    store: Store, planned: Sequence[_Planned], *, today: date | None = None, dry_run: bool = False
+) -> Change:
     """Check, write and follow up the planned items (see the module's docstring)."""
     _check(store, planned)
     text = _Text.read(store)
@@ -543,26 +564,29 @@ def _commit(store: Store, planned: Sequence[_Planned], *, dry_run: bool = False)
         ahead = sum(len(s.text) for s in splices[:order] if s.start == s.end == splice.start)
         base = _moved(splice.start, splices) + ahead
         line = new_text.count("\n", 0, base + a) + 1
-        column = sections[item.kind].item_column
+        column = base + a - (new_text.rfind("\n", 0, base + a) + 1)  # in a flow list too
         written.append((item, Span(base + a, base + b, line, column)))
     for item in planned:
         if item.span is not None:
-            start = _moved(item.span.start, splices)
-            end = _moved(item.span.end, splices) + grown.get(id(item), 0)
-            if not new_text.startswith("{", start):  # a block item ends with its line
-                end = _line_end(new_text, end)
-            line = new_text.count("\n", 0, start) + 1
-            written.append((item, Span(start, end, line, item.span.column)))
+            written.append((item, _new_span(item.span, splices, grown.get(id(item), 0), new_text)))
     for item, span in written:
         _verify(item.kind, new_text, span, item.record, store.path)
     change = Change(
         store.path,
         added=[p.record.id for p in planned if p.span is None],
         updated=[p.record.id for p in planned if p.span is not None],
+        notes=[
+            f"{p.record.id}: {message}"
+            for p in planned
+            if isinstance(p.record, Event)
+            for field, message in (p.record.doubts(today) if today else ())
+            if field in ("status", "updated", "date")  # an untranslated text is said apart
+        ],
     )
     if dry_run:
         return change
     data = text.encode(new_text)
+    _still_as_read(store)
     atomic_write(store.path, data)
     spans = [(item.record, span) for item, span in written]
     _follow(store, text.text, splices, spans, Layout(sections), data)
@@ -601,7 +625,7 @@ def _append(
         dash, column, point, end = 2, 4, section.start, section.end
         while point > 0 and text.text[point - 1] in " \t":
             point -= 1  # right after "events:"
-        rest = _line_end(text.text, end)
+        rest = line_end(text.text, end)
         if text.text[end:rest].strip().startswith("#"):  # "events: []  # none yet"
             lead = text.text[end:rest] + lead  # the comment stays on the line of "events:"
             end = rest
@@ -617,6 +641,32 @@ def _append(
         raise RuhrtimelineError(f"internal error: the {kind!r} list would lose items")
     layout = Section(section.start, section.end, section.last, False, dash, column)
     return _Splice(point, end, "".join(parts)), places, layout
+
+
+def _new_span(span: Span, splices: Sequence[_Splice], grown: int, new_text: str) -> Span:
+    """Where an item that was changed in place lies in the new text (``grown``: what was
+    inserted at its very end)."""
+    start = _moved(span.start, splices)
+    end = _moved(span.end, splices) + grown
+    if not new_text.startswith("{", start):  # a block item ends with its line
+        end = line_end(new_text, end)
+    return Span(start, end, new_text.count("\n", 0, start) + 1, span.column)
+
+
+def _still_as_read(store: Store) -> None:
+    """`ChangedOnDisk` where another program wrote the file since it was read (checked again
+    right before the file is replaced, so that of two writers at once neither is lost)."""
+    try:
+        stat = os.stat(store.path)
+    except OSError:
+        stat = None
+    if stat is None or (stat.st_size, stat.st_mtime_ns) != (
+        store.fingerprint.size,
+        store.fingerprint.mtime_ns,
+    ):
+        raise ChangedOnDisk(
+            f"{store.path} changed since it was read; nothing was written, run again"
+        )
 
 
 def _flow_count(text: str, start: int, end: int) -> int:
@@ -661,12 +711,9 @@ def _follow(
     layout: Layout,
     data: bytes,
 ) -> None:
-    """Bring the index up to date with the written file (or drop it), and the store too."""
+    """Bring the store and its index up to date with the written file."""
     stat = os.stat(store.path)
     fingerprint = Fingerprint(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    if store.cache_file is None:  # an index in memory: read again
-        store.written(fingerprint, index_follows=False)
-        return
     shifts = [
         Shift(
             s.start,
@@ -685,13 +732,7 @@ def _follow(
             section, start=_moved(section.start, splices), end=_moved(section.end, splices)
         )
         sections[name] = replace(moved, last=last)
-    try:
-        Index.update_file(store.cache_file, shifts, spans, Layout(sections), fingerprint.meta())
-    except IndexUnavailable:
-        store.cache_file.unlink(missing_ok=True)  # rebuilt on the next run
-        store.written(fingerprint, index_follows=False)
-        return
-    store.written(fingerprint, index_follows=True)
+    store.follow(fingerprint, shifts, spans, Layout(sections))
 
 
 def _kind_of(record: object) -> str:
@@ -708,14 +749,23 @@ def _planned(store: Store, kind: Kind, document: Document, index: int) -> _Plann
     return _Planned(kind, document, record, None, None, index)
 
 
-def add(store: Store, kind: Kind, document: Document, *, dry_run: bool = False) -> Change:
-    """Add one event, partner or topic (a document as the store file holds it)."""
+def add(
+    store: Store,
+    kind: Kind,
+    document: Document,
+    *,
+    today: date | None = None,
+    dry_run: bool = False,
+) -> Change:
+    """Add one event, partner or topic (a document as the store file holds it); with
+    ``today``, the change's notes say what `Event.doubts` finds in an event."""
     count = {
         "events": store.count(),
         "partners": len(store.partners()),
         "topics": len(store.topics()),
     }
-    return _commit(store, [_planned(store, kind, document, count[kind])], dry_run=dry_run)
+    planned = [_planned(store, kind, document, count[kind])]
+    return _commit(store, planned, today=today, dry_run=dry_run)
 
 
 def add_event(
@@ -756,8 +806,6 @@ def add_event(
         usual = _base_id(english, parsed.first.year)
         if event_id != usual:
             notes.append(f"{usual} exists already (the same title and year); this is {event_id}")
-    if status == "planned" and parsed.last < today:
-        notes.append(f"{event_id}: planned, but its period ended on {parsed.last.isoformat()}")
     draft = fields_document(
         event_id=event_id.lower(),
         date=date,
@@ -774,8 +822,8 @@ def add_event(
         online=online,
     )
     document = {**draft.documents[0], "updated": today.isoformat()}
-    change = add(store, "events", document, dry_run=dry_run)
-    return replace(change, added=[document["id"]], notes=[*draft.notes, *notes])
+    change = add(store, "events", document, today=today, dry_run=dry_run)
+    return replace(change, added=[document["id"]], notes=[*draft.notes, *notes, *change.notes])
 
 
 def import_events(
@@ -793,38 +841,30 @@ def import_events(
 ) -> Change:
     """Events from iCalendar, or from the CSV or JSON of a listing, added or updated by id
     (`write_events`).  ``kind`` is "ics", "csv" or "json" (default: from the file's ``name``,
-    else its content).  ``partners`` and ``topics`` are added to every event of an iCalendar
-    file, and ``source`` given to those that carry none; the change's notes say what the
-    readers took, copied or left out."""
+    else its content).  ``partners`` and ``topics`` are added to every event read, and
+    ``source`` given to those that carry none; the change's notes say what the readers took,
+    copied or left out."""
     from . import importing
     from .errors import InvalidValue
 
+    _known(store, partners, topics)
     kind = kind or importing.sniff(name, data)
     if kind not in ("ics", "csv", "json"):
         raise InvalidValue(f"cannot import {kind!r}: ics, csv or json")
 
+    @functools.cache
     def existing(event_id: str) -> Document | None:
         return event_document(store.event(event_id)) if store.span("event", event_id) else None
 
-    imported: dict[str, str] = {}
+    @functools.cache
+    def imported() -> dict[str, str]:  # read once, and only for entries of other software
+        return {e.uid: e.id for e in store.iter_events() if e.uid}
 
     def by_uid(uid: str) -> str | None:
-        if not imported:  # read once, and only for calendar entries of other software
-            imported.update((e.uid, e.id) for e in store.iter_events() if e.uid)
-            imported[""] = ""
-        return imported.get(uid)
+        return imported().get(uid)
 
     if kind == "ics":
-        draft = importing.read_ics(
-            data,
-            existing,
-            store.directory,
-            by_uid=by_uid,
-            lang=lang,
-            partners=partners,
-            topics=topics,
-            source=source,
-        )
+        draft = importing.read_ics(data, existing, store.directory, lang=lang, by_uid=by_uid)
     else:
         text, note = importing.decoded(data)
         if kind == "csv":
@@ -832,6 +872,12 @@ def import_events(
         else:
             draft = importing.read_json(text, existing)
         draft.notes[:0] = [note] if note else []
+    for doc in draft.documents:  # what the command adds to every event read
+        doc["partners"] = list(dict.fromkeys([*doc.get("partners", []), *partners]))
+        if topics:
+            doc["topics"] = list(dict.fromkeys([*doc.get("topics", []), *topics]))
+        if not doc.get("sources") and source is not None:
+            doc["sources"] = [source]
     change = write_events(store, draft.documents, today=today, dry_run=dry_run)
     return replace(change, notes=[*draft.notes, *change.notes])
 
@@ -841,6 +887,16 @@ def _known(store: Store, partners: Sequence[str], topics: Sequence[str]) -> None
     from .query import EventFilter
 
     store.check(EventFilter(partners=tuple(partners), topics=tuple(topics)))
+
+
+def add_partner(store: Store, partner: Partner, *, dry_run: bool = False) -> Change:
+    """Add a partner (checked like every item: `Refused` with its problems)."""
+    return add(store, "partners", partner_document(partner), dry_run=dry_run)
+
+
+def add_topic(store: Store, topic: Topic, *, dry_run: bool = False) -> Change:
+    """Add a topic."""
+    return add(store, "topics", topic_document(topic), dry_run=dry_run)
 
 
 #: The fields that ``set_fields`` changes (dotted for the parts of a field).
@@ -901,17 +957,22 @@ def set_fields(
             raise InvalidValue(str(exc)) from None
     if values.get("location.country"):
         new["location"]["country"] = values["location.country"].upper()
+    if values.get("location.online"):  # yes/no, ja/nein, true/false, 1/0
+        online = values["location.online"].strip().lower() in ("yes", "ja", "true", "1", "on")
+        place = new.setdefault("location", {})
+        if online:
+            place["online"] = "true"
+        else:
+            place.pop("online", None)
+        if not place:
+            new.pop("location")
     if values.get("status"):
         new["status"] = values["status"].lower()
     if "updated" not in values:
         new["updated"] = today.isoformat()
-    notes = []
-    if values.get("updated", "") > today.isoformat():
-        notes.append(f"{event_id}: updated {values['updated']} lies in the future")
-    change = write_events(
+    return write_events(
         store, [new], today=today, dry_run=dry_run, stamp=False, updated_counts="updated" in values
     )
-    return replace(change, notes=[*change.notes, *notes])
 
 
 def write_events(
@@ -957,8 +1018,8 @@ def write_events(
         planned.append(_Planned("events", document, record, old, span, index))
     if not planned:
         return Change(store.path, unchanged=unchanged, notes=notes)
-    change = _commit(store, planned, dry_run=dry_run)
-    return replace(change, unchanged=unchanged, notes=notes)
+    change = _commit(store, planned, today=today, dry_run=dry_run)
+    return replace(change, unchanged=unchanged, notes=[*notes, *change.notes])
 
 
 def _id_for(store: Store, document: Document, taken: set[str]) -> str:
@@ -1032,12 +1093,14 @@ def edit_copy(store: Store) -> Iterator[EditCopy]:
             copy.path.unlink(missing_ok=True)
 
 
-def rewrite(store: Store, new_text: str, *, today: date) -> Change:
-    """The store file replaced by ``new_text`` (as an editor left it): checked as a whole, and
+def rewrite(store: Store, data: bytes, *, today: date) -> Change:
+    """The store file replaced by ``data`` (as an editor left it): checked as a whole, and
     every event whose content changed (or that is new) gets ``updated`` = ``today`` unless the
     edit set ``updated`` itself.  Raises `StoreError` with every problem, writing nothing."""
     from .validation import validate
+    from .yaml_reader import decode
 
+    new_text = decode(data, store.path)
     old = {e.id: event_document(e) for e in store.iter_events()}
     text = _Text.read(store)
     if text.newline == "\r\n" and "\r\n" not in new_text:  # the editor wrote LF: keep CR LF
@@ -1047,29 +1110,40 @@ def rewrite(store: Store, new_text: str, *, today: date) -> Change:
     for record, span in validate(new_text, store.path):
         if not isinstance(record, Event) or span is None:
             continue
-        document = event_document(record)
         before = old.get(record.id)
-        if before is None or not _same(before, document):
+        if before is None or not _same(before, event_document(record)):
             changed.append((record, span))
     splices: list[_Splice] = []
+    stamped: list[tuple[Event, Span, int]] = []
     for record, span in changed:
-        before = old.get(record.id)
-        if before is not None and before.get("updated") != event_document(record).get("updated"):
-            continue  # the edit set ``updated`` itself
         document = event_document(record)
-        stamped = {**document, "updated": today.isoformat()}
-        splices += _field_splices(text_for_check, span, document, stamped)
+        before = old.get(record.id)
+        if before is not None and before.get("updated") != document.get("updated"):
+            continue  # the edit set ``updated`` itself
+        own = _field_splices(
+            text_for_check, span, document, {**document, "updated": today.isoformat()}
+        )
+        splices += own
+        stamped.append(
+            (record, span, sum(len(s.text) for s in own if s.start == s.end == span.end))
+        )
     final = _apply(new_text, splices)
-    if splices:  # read the stamped store back, whole: nothing is written that does not read
-        for _ in validate(final, store.path):
-            pass
+    for record, span, grown in stamped:  # each stamped event reads back as meant
+        _verify(
+            "events",
+            final,
+            _new_span(span, splices, grown, final),
+            replace(record, updated=today),
+            store.path,
+        )
     added = [r.id for r, _ in changed if r.id not in old]
     updated = [r.id for r, _ in changed if r.id in old]
-    data = text.encode(final)
-    atomic_write(store.path, data)
+    written = text.encode(final)
+    _still_as_read(store)
+    atomic_write(store.path, written)
     stat = os.stat(store.path)
-    digest = hashlib.sha256(data).hexdigest()
-    store.written(Fingerprint(stat.st_size, stat.st_mtime_ns, digest), index_follows=False)
+    digest = hashlib.sha256(written).hexdigest()
+    store.reread(Fingerprint(stat.st_size, stat.st_mtime_ns, digest))
     return Change(store.path, added=added, updated=updated, written=True)
 
 

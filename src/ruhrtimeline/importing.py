@@ -151,56 +151,79 @@ def event_document(
 
 
 def read_json(text: str, existing: Lookup) -> Draft:
-    """The JSON of ``list --format json`` (an array of events, or one event)."""
+    """The JSON of ``list --format json`` (an array of events, or one event).  A field that
+    is there but empty (``"topics": []``, ``"location": null``) takes it out of the event."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnreadableInput(
-            f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise UnreadableInput(f"not JSON: {exc.msg} ({where})") from None
     items = data if isinstance(data, list) else [data]
     draft = Draft()
     for number, item in enumerate(items, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise UnreadableInput(f"item {number} is not an event as a JSON listing writes it")
-        doc: Document = {"id": item["id"], "date": item.get("date")}
-        if item.get("timezone"):
-            doc["timezone"] = item["timezone"]
-        doc["status"] = item.get("status") or "held"
-        doc["title"] = _both(item.get("title") or {}, "the title", item["id"], draft.notes)
-        doc["summary"] = _both(item.get("summary") or {}, "the summary", item["id"], draft.notes)
-        location = item.get("location")
-        if isinstance(location, dict):
-            place = {
-                key: value
-                for key, value in location.items()
-                if key in ("name", "address", "city", "region", "country") and value
-            }
-            coordinates = location.get("coordinates")
-            if isinstance(coordinates, dict):
-                place["coordinates"] = {k: repr(float(v)) for k, v in coordinates.items()}
-            if location.get("online"):
-                place["online"] = "true"
-            doc["location"] = place
-        doc["partners"] = list(item.get("partners") or [])
-        if item.get("topics"):
-            doc["topics"] = list(item["topics"])
-        people = [
-            {"name": p["name"], **({"role": p["role"]} if p.get("role") else {})}
-            for p in item.get("people") or []
-            if isinstance(p, dict) and p.get("name")
-        ]
-        if people:
-            doc["people"] = people
-        doc["sources"] = [
-            {k: s[k] for k in ("url", "publisher", "title", "date", "language") if s.get(k)}
-            for s in item.get("sources") or []
-            if isinstance(s, dict)
-        ]
-        if item.get("updated"):
-            doc["updated"] = item["updated"]
+        try:
+            doc = _json_event(item, draft.notes)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            raise UnreadableInput(
+                f"item {number} is not an event as a JSON listing writes it"
+            ) from None
         draft.documents.append(_kept(doc, existing(doc["id"])))
     return draft
+
+
+def _json_event(item: Any, notes: list[str]) -> Document:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        raise TypeError
+    texts = {key: item.get(key) or {} for key in ("title", "summary")}
+    if not all(isinstance(t, dict) for t in texts.values()):
+        raise TypeError
+    doc: Document = {"id": item["id"], "date": item.get("date")}
+    if "timezone" in item:
+        doc["timezone"] = item["timezone"] or None
+    doc["status"] = item.get("status") or "held"
+    doc["title"] = _both(texts["title"], "the title", item["id"], notes)
+    doc["summary"] = _both(texts["summary"], "the summary", item["id"], notes)
+    if "location" in item:
+        location = item["location"] or {}
+        place = {
+            key: value
+            for key, value in location.items()
+            if key in ("name", "address", "city", "region", "country") and value
+        }
+        coordinates = location.get("coordinates")
+        if isinstance(coordinates, dict):
+            place["coordinates"] = {k: repr(float(v)) for k, v in coordinates.items()}
+        if location.get("online"):
+            place["online"] = "true"
+        doc["location"] = place
+    doc["partners"] = _id_list(item.get("partners"))
+    if "topics" in item:
+        doc["topics"] = _id_list(item["topics"])
+    if "people" in item:
+        doc["people"] = [
+            {"name": p["name"], **({"role": p["role"]} if p.get("role") else {})}
+            for p in item["people"] or []
+            if isinstance(p, dict) and p.get("name")
+        ]
+    doc["sources"] = [
+        {k: s[k] for k in ("url", "publisher", "title", "date", "language") if s.get(k)}
+        for s in item.get("sources") or []
+        if isinstance(s, dict)
+    ]
+    if item.get("updated"):
+        doc["updated"] = item["updated"]
+    return doc
+
+
+def _id_list(value: object) -> list[str]:
+    """Ids as a list, or a text of ids ("rvr, gzm")."""
+    if isinstance(value, str):
+        return _ids(value)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError
+    return [v.lower() for v in value]
 
 
 def decoded(data: bytes) -> tuple[str, str | None]:
@@ -233,8 +256,8 @@ def read_csv(text: str, existing: Lookup, fallback_language: Lang = "en") -> Dra
         old = existing(event_id) if event_id else None
         doc: Document = {"id": event_id, "date": row.get("date", "")}
         _moved_bounds(doc["date"], row, name, draft.notes)
-        if row.get("timezone"):
-            doc["timezone"] = row["timezone"]
+        if "timezone" in row:  # an empty cell takes it out
+            doc["timezone"] = row["timezone"] or None
         doc["status"] = (row.get("status") or "held").lower()
         title = {"de": row.get("title_de"), "en": row.get("title_en")}
         summary = {"de": row.get("summary_de"), "en": row.get("summary_en")}
@@ -250,15 +273,14 @@ def read_csv(text: str, existing: Lookup, fallback_language: Lang = "en") -> Dra
             place["coordinates"] = {"lat": row["lat"], "lon": row["lon"]}
         if row.get("online", "").lower() == "true":
             place["online"] = "true"
-        if place:
+        if place or any(column in row for _, column in _PLACE_COLUMNS):
             doc["location"] = place
         doc["partners"] = _ids(row.get("partners", ""))
-        topics = _ids(row.get("topics", ""))
-        if topics:
-            doc["topics"] = topics
-        names = [n.strip() for n in row.get("people", "").split(";") if n.strip()]
-        old_people = {p["name"]: p for p in (old or {}).get("people", [])}
-        if names:
+        if "topics" in row:
+            doc["topics"] = _ids(row["topics"])
+        if "people" in row:
+            names = [n.strip() for n in row["people"].split(";") if n.strip()]
+            old_people = {p["name"]: p for p in (old or {}).get("people", [])}
             doc["people"] = [old_people.get(n, {"name": n}) for n in names]
         old_sources = {s["url"]: s for s in (old or {}).get("sources", [])}
         doc["sources"] = [
@@ -336,9 +358,6 @@ def read_ics(
     directory: Directory,
     *,
     lang: Lang,
-    partners: Sequence[str] = (),
-    topics: Sequence[str] = (),
-    source: Document | None = None,
     by_uid: Callable[[str], str | None] = lambda uid: None,
 ) -> Draft:
     """Events of an iCalendar file (an invitation or a whole calendar) in ``lang``.
@@ -362,6 +381,7 @@ def read_ics(
             f"not a complete iCalendar file: {begun} events begin and {ended} end"
         )
     draft = Draft()
+    taken: set[str] = set()  # the ids of this file's events so far
     for calendar in calendars:
         named = str(calendar.get("X-WR-TIMEZONE") or "")
         default_zone = _iana(named) if named else None
@@ -369,7 +389,7 @@ def read_ics(
             said = _language(component) or lang  # SUMMARY;LANGUAGE=de-DE says which
             other: Lang = "de" if said == "en" else "en"
             doc = _ics_event(
-                component, directory, existing, by_uid, said, default_zone, draft.notes
+                component, directory, existing, by_uid, said, default_zone, draft.notes, taken
             )
             if doc is None:
                 continue
@@ -386,11 +406,6 @@ def read_ics(
                 )
             for key in ("title", "summary"):
                 doc[key] = {"de": doc[key]["de"], "en": doc[key]["en"]}
-            doc["partners"] = list(dict.fromkeys([*doc["partners"], *partners]))
-            if topics or doc.get("topics"):
-                doc["topics"] = list(dict.fromkeys([*doc.get("topics", []), *topics]))
-            if not doc["sources"] and source is not None:
-                doc["sources"] = [source]
             draft.documents.append(_kept(doc, old))
     return draft
 
@@ -444,6 +459,7 @@ def _ics_event(
     lang: Lang,
     zone: str | None,
     notes: list[str],
+    taken: set[str],
 ) -> Document | None:
     uid = str(component.get("UID") or "")
     summary = str(component.get("SUMMARY") or "").strip()
@@ -461,10 +477,10 @@ def _ics_event(
         return None
     if edtf is not None:  # our own feed: what it added to the title goes
         summary = summary.removesuffix(summary_notes(parsed, status, lang))
-    event_id = _event_id(uid, summary, parsed.first.year, existing)
-    foreign = bool(uid) and not uid.endswith(f"@{UID_DOMAIN}") and existing(event_id) is None
-    if foreign:
-        event_id = by_uid(uid) or event_id
+    known = _store_id(uid, existing)
+    foreign = known is None
+    event_id = known or by_uid(uid) or _new_id(summary, parsed.first.year, existing, taken)
+    taken.add(event_id)
     description = str(component.get("DESCRIPTION") or "").strip()
     if edtf is not None:  # our own feed: the summary, then the partners and more
         description = description.rsplit(f"\n\n{word('partners', lang)}: ", 1)[0]
@@ -487,7 +503,7 @@ def _ics_event(
     doc["sources"] = (
         [source_document(url, fallback_language=lang)] if url.startswith("http") else []
     )
-    if foreign:
+    if foreign and uid:
         doc["uid"] = uid
     if component.get("RRULE") is not None:
         notes.append(f"{event_id}: it repeats; only its first date was taken")
@@ -604,11 +620,22 @@ def _topic_of(category: str, directory: Directory) -> str | None:
     return None
 
 
-def _event_id(uid: str, summary: str, year: int, existing: Lookup) -> str:
+def _store_id(uid: str, existing: Lookup) -> str | None:
+    """The store's id that a UID names: ``ID@ruhrtimeline`` (as the feeds write it), or
+    ``ID@…`` where ID is an event of the store; else None (an entry of other software)."""
     head, _, domain = uid.rpartition("@")
-    ours = domain == UID_DOMAIN or existing(head) is not None
-    if ours and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", head) and len(head) <= 80:
-        return head
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", head) or len(head) > 80:
+        return None
+    return head if domain == UID_DOMAIN or existing(head) is not None else None
+
+
+def _new_id(summary: str, year: int, existing: Lookup, taken: set[str]) -> str:
+    """An id for an event new to the store, from its summary and year, that no event of the
+    store or of this file has."""
     words = slug(summary)[:60].rstrip("-")
     words = "event" if words == "x" else words
-    return words if words.endswith(str(year)) else f"{words}-{year}"
+    base = words if words.endswith(str(year)) else f"{words}-{year}"
+    candidate, number = base, 2
+    while candidate in taken or existing(candidate) is not None:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate

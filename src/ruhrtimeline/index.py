@@ -685,6 +685,12 @@ class Index:
         row = self._conn.execute(sql, (item_id,)).fetchone()
         return Span(*row) if row and row[0] is not None else None
 
+    def position(self, table: str, item_id: str) -> int:
+        """An item's place in its list (-1 if there is none)."""
+        sql = f"SELECT position FROM {table} WHERE id = ?"  # noqa: S608
+        row = self._conn.execute(sql, (item_id,)).fetchone()
+        return int(row[0]) if row else -1
+
     def positions(self, table: str) -> dict[str, int]:
         """Each item's place in its list, as the file has them (0 first)."""
         sql = f"SELECT id, position FROM {table}"  # noqa: S608

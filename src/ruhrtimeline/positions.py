@@ -14,7 +14,8 @@ class Span:
     """Where an item of a list lies in the text (character offsets)."""
 
     start: int  # where the item's value begins (after "- ")
-    end: int  # where its last line ends: new lines can be written from here on
+    end: int  # where a block item's last line ends (new lines can be written from here on),
+    # or where a flow item ("{…}") ends
     line: int  # 1-based line of ``start``
     column: int  # 0-based column of ``start``: the indentation of the item's fields
 

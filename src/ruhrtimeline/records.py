@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .dates import EdtfDate, Lang, Precision, Style, format_date
+from .dates import EdtfDate, Lang, Precision, Style, clock_change, format_date
 from .i18n import word
 
 Status = Literal["held", "planned", "cancelled"]
@@ -185,6 +185,25 @@ class Event:
         """The date as precisely as it is known ("8–9 Aug 2019", "c. mid-2019 – end of 2019")."""
         return format_date(self.date, lang, style, self.timezone)
 
+    def doubts(self, today: dt.date) -> list[tuple[str, str]]:
+        """(field, message) for what is allowed but probably wrong as of ``today``: a text
+        left untranslated, a planned event whose period has passed, an ``updated`` date in
+        the future, a local time that happens twice (the clocks go back over it)."""
+        found = []
+        for name, text in (("title", self.title), ("summary", self.summary)):
+            if text.de == text.en and _looks_like_sentence(text.en):
+                found.append((name, f"the {name} is the same in German and English"))
+        if self.status == "planned" and self.last < today:
+            found.append(("status", f"planned, but its period ended on {self.last.isoformat()}"))
+        if self.updated is not None and self.updated > today:
+            found.append(("updated", f"{self.updated.isoformat()} lies in the future"))
+        for point in self.date.points if self.timezone else ():
+            local = point.local_datetime
+            change = clock_change(local, self.timezone) if local and self.timezone else None
+            if local and change and not change.skips:  # a skipped time is invalid anyway
+                found.append(("date", change.message(local)))
+        return found
+
     def place(self, lang: Lang, *, address: bool = False) -> str:
         """Where, in one line ("" when the store does not say)."""
         return self.location.label(lang, address=address) if self.location else ""
@@ -198,6 +217,16 @@ class Event:
     def ends_at(self) -> dt.datetime | None:
         end = self.date.end or self.date.start
         return _instant(end.local_datetime, self.timezone)
+
+
+# Words that show a text is in a language rather than a name (which reads alike in both).
+_FUNCTION_WORDS = frozenset(
+    "the and of with for in on to a an der die das und mit für im am zu ein eine von den".split()
+)
+
+
+def _looks_like_sentence(text: str) -> bool:
+    return bool(_FUNCTION_WORDS & set(text.casefold().split()))
 
 
 def _instant(local: dt.datetime | None, timezone: str | None) -> dt.datetime | None:

@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -27,16 +27,16 @@ from pathlib import Path
 from types import TracebackType
 
 from . import __version__
-from .dates import clock_change
 from .errors import NotFound, Problem, StoreError
 from .files import remove_abandoned
-from .index import Index, IndexDamaged, IndexUnavailable, is_temporary
+from .index import Index, IndexDamaged, IndexUnavailable, Shift, is_temporary
 from .locations import bundled_store_path, cache_dir, resolve_store_path
 from .positions import Layout, Span
 from .query import EventFilter
 from .records import Activity, Directory, Era, Event, Partner, StoreInfo, Topic
 
 ENV_NO_CACHE = "RUHRTIMELINE_NO_CACHE"
+_MANY_CHANGES = 200  # changes in one write beyond which the index is built anew
 MAX_STORE_BYTES = 512 * 1024 * 1024
 _EVERYTHING = EventFilter()
 
@@ -97,19 +97,43 @@ class Store:
     def close(self) -> None:
         self._index.close()
 
-    def written(self, fingerprint: Fingerprint, *, index_follows: bool) -> None:
-        """The file was rewritten (by `ruhrtimeline.edits`): ``fingerprint`` is its new
-        version.  Where the index was brought up to date with it, the store goes on reading
-        it; else the file is read and checked again."""
-        reopened = None
-        if index_follows and self.cache_file is not None:
-            with contextlib.suppress(IndexDamaged):
-                reopened = Index.open(self.cache_file, fingerprint.meta())
+    def reread(self, fingerprint: Fingerprint) -> None:
+        """The file was rewritten (by `ruhrtimeline.edits`) as a whole: read and check it
+        again, and index it anew."""
         self._index.close()
-        if reopened is None:
-            fresh = load_store(self.path, use_cache=self.cache_file is not None)
-            reopened, self.cache_file = fresh._index, fresh.cache_file
-        self._index = reopened
+        fresh = load_store(self.path, use_cache=self.cache_file is not None, fresh=True)
+        self._index, self.cache_file = fresh._index, fresh.cache_file
+        self.fingerprint = fingerprint
+        self.__dict__.pop("directory", None)  # partners and topics may have changed
+
+    def follow(
+        self,
+        fingerprint: Fingerprint,
+        shifts: Sequence[Shift],
+        records: Sequence[tuple[Partner | Topic | Era | Event, Span]],
+        layout: Layout,
+    ) -> None:
+        """The file was changed in places (by `ruhrtimeline.edits`): bring the index along
+        (in memory, or on its cached file: closed first, since some systems cannot replace
+        an open file), or read the file again where that cannot be done."""
+        if len(shifts) > _MANY_CHANGES:  # moving every span again and again costs more
+            self.reread(fingerprint)
+            return
+        if self.cache_file is None:
+            self._index.update(shifts, records, layout, fingerprint.meta())
+        else:
+            self._index.close()
+            try:
+                Index.update_file(self.cache_file, shifts, records, layout, fingerprint.meta())
+                reopened = Index.open(self.cache_file, fingerprint.meta())
+            except (IndexUnavailable, IndexDamaged):
+                reopened = None
+            if reopened is None:
+                with contextlib.suppress(OSError):
+                    self.cache_file.unlink(missing_ok=True)
+                self.reread(fingerprint)
+                return
+            self._index = reopened
         self.fingerprint = fingerprint
         self.__dict__.pop("directory", None)  # partners and topics may have changed
 
@@ -156,8 +180,8 @@ class Store:
         return self._index.span(kind, item_id)
 
     def position(self, kind: str, item_id: str) -> int:
-        """An item's place in its list in the file (0 first)."""
-        return self._index.positions(kind).get(item_id, -1)
+        """An item's place in its list in the file (0 first; -1 if it has none)."""
+        return self._index.position(kind, item_id)
 
     def layout(self) -> Layout:
         """Where the store's lists lie in its text."""
@@ -177,19 +201,8 @@ class Store:
             found.append(Problem(str(self.path), line, column, where, message, event.id))
 
         for event in self.iter_events():
-            for name, text in (("title", event.title), ("summary", event.summary)):
-                if text.de == text.en and _looks_like_sentence(text.en):
-                    warn(event, f".{name}", f"the {name} is the same in German and English")
-            if event.status == "planned" and event.last < today:
-                ended = event.last.isoformat()
-                warn(event, ".status", f"planned, but its period ended on {ended}")
-            if event.updated is not None and event.updated > today:
-                warn(event, ".updated", f"{event.updated.isoformat()} lies in the future")
-            for point in event.date.points if event.timezone else ():
-                local = point.local_datetime
-                change = clock_change(local, event.timezone) if local and event.timezone else None
-                if local and change and not change.skips:  # a skipped time is invalid
-                    warn(event, ".date", change.message(local))
+            for field, message in event.doubts(today):
+                warn(event, f".{field}", message)
         return found
 
     def check(self, flt: EventFilter | None) -> EventFilter:
@@ -249,16 +262,6 @@ class Store:
 
     def topic_activity(self) -> dict[str, Activity]:
         return self._index.activity("topic")
-
-
-# Words that show a text is in a language rather than a name (which reads alike in both).
-_FUNCTION_WORDS = frozenset(
-    "the and of with for in on to a an der die das und mit für im am zu ein eine von den".split()
-)
-
-
-def _looks_like_sentence(text: str) -> bool:
-    return bool(_FUNCTION_WORDS & set(text.casefold().split()))
 
 
 def read_store_bytes(path: Path) -> tuple[bytes, Fingerprint]:
@@ -329,9 +332,14 @@ def _open_cached(cache: Path, path: Path) -> tuple[Index, Fingerprint] | None:
 
 
 def load_store(
-    path: str | os.PathLike[str] | None = None, *, use_cache: bool | None = None
+    path: str | os.PathLike[str] | None = None,
+    *,
+    use_cache: bool | None = None,
+    fresh: bool = False,
 ) -> Store:
     """Load and validate a store (default: ``$RUHRTIMELINE_STORE`` or the bundled one).
+    ``fresh`` reads and checks the file even where a cached index matches it (and caches
+    what it finds): what `validate` does.
 
     Raises `StoreError` with every problem when the store cannot be read or is invalid.
     """
@@ -340,7 +348,7 @@ def load_store(
         use_cache = not os.environ.get(ENV_NO_CACHE)
     cache = _cache_file(store_path) if use_cache else None
     warning = None
-    if cache is not None:
+    if cache is not None and not fresh:
         try:
             found = _open_cached(cache, store_path)
         except IndexDamaged as exc:

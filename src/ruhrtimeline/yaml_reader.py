@@ -350,15 +350,18 @@ class StoreReader:
                 current, current_field, flow = value, child_field, bool(event.flow_style)
 
     def _line_end(self, index: int) -> int:
-        """Where the line holding the last character before ``index`` ends (its line break):
-        the point after which new lines can be written without touching this content."""
-        text = self.text
-        while index > 0 and text[index - 1] in "\r\n \t":
-            index -= 1
-        found = text.find("\n", index)
-        if found < 0:
-            return len(text)
-        return found - 1 if found > 0 and text[found - 1] == "\r" else found
+        return line_end(self.text, index)
+
+
+def line_end(text: str, index: int) -> int:
+    """Where the line holding the last character before ``index`` ends (before its line
+    break): the point after which new lines can be written without touching that content."""
+    while index > 0 and text[index - 1] in "\r\n \t":
+        index -= 1
+    found = text.find("\n", index)
+    if found < 0:
+        return len(text)
+    return found - 1 if found > 0 and text[found - 1] == "\r" else found
 
 
 class Locator:

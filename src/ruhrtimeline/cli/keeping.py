@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import click
 
 from ruhrtimeline.errors import StoreError
+from ruhrtimeline.records import Partner, Text, Topic
 
 from .options import (
     Command,
@@ -440,13 +441,17 @@ def add_partner(
             ("--country", country),
         ],
     )
-    document: dict[str, object] = {"id": (partner_id or "").lower(), "name": name}
-    if name_en or name_de:
-        document["names"] = {"de": name_de or name, "en": name_en or name}
-    document.update(short=short, kind=kind, country=(country or "").upper())
-    if website:
-        document["website"] = website
-    _added(edits.add(db, "partners", document, dry_run=dry_run), dry_run=dry_run)
+    assert name and short and kind and country  # noqa: S101 (required above)
+    partner = Partner(
+        id=(partner_id or "").lower(),
+        name=name,
+        short=short,
+        kind=kind,
+        country=country.upper(),
+        names=Text(name_de or name, name_en or name) if name_en or name_de else None,
+        website=website,
+    )
+    _added(edits.add_partner(db, partner, dry_run=dry_run), dry_run=dry_run)
 
 
 @add.command("topic", cls=GivenValues)
@@ -475,8 +480,8 @@ def add_topic(
     label_en = label_en or (_ask("Label (English)") if ask else None)
     label_de = label_de or (_ask("Label (German)") if ask else None)
     _require(ctx, [("--id", topic_id), ("--label-en", label_en), ("--label-de", label_de)])
-    document = {"id": (topic_id or "").lower(), "label": {"de": label_de, "en": label_en}}
-    _added(edits.add(db, "topics", document, dry_run=dry_run), dry_run=dry_run)
+    topic = Topic((topic_id or "").lower(), Text(label_de or "", label_en or ""))
+    _added(edits.add_topic(db, topic, dry_run=dry_run), dry_run=dry_run)
 
 
 # --- edit --------------------------------------------------------------------------------------
@@ -556,7 +561,7 @@ def _edit_in_editor(db: Store, event_id: str) -> None:
                 stderr(f"{db.path}: no changes")
                 return
             try:
-                change = edits.rewrite(db, edited.decode("utf-8-sig"), today=today())
+                change = edits.rewrite(db, edited, today=today())
             except edits.ChangedOnDisk:
                 copy.kept = True
                 raise click.ClickException(
@@ -673,8 +678,8 @@ def import_events(
         kind=fmt,
         name=str(name),
         lang=lang_,
-        partners=partners,
-        topics=topics,
+        partners=_split_ids(partners),
+        topics=_split_ids(topics),
         source=default,
         today=today(),
         dry_run=dry_run,

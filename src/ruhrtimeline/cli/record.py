@@ -54,7 +54,7 @@ def validate(path: str | None, fmt: str, strict: bool, lang: str | None, store: 
     if target is not None and not Path(target).exists():
         raise click.UsageError(f"{target}: no such file")
     try:
-        db = load_store(target)
+        db = load_store(target, fresh=True)  # the file itself, not what the cache says of it
     except StoreError as exc:
         if fmt == "json":
             problems = [
