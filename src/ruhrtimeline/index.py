@@ -544,15 +544,27 @@ class Index:
         conn = self._conn
         try:
             with conn:
-                for shift in sorted(shifts, key=lambda s: -s.point):
-                    for table in _TABLES.values():
-                        # Table names are our own constants.
-                        conn.execute(
-                            f"UPDATE {table} SET span_start = span_start + ?, "  # noqa: S608
-                            "span_end = span_end + ?, span_line = span_line + ? "
-                            "WHERE span_start >= ?",
-                            (shift.chars, shift.chars, shift.lines, shift.point),
-                        )
+                # Every item after a change moves by what the changes before it add up to:
+                # one pass a table, whatever the number of changes.
+                conn.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS shift "
+                    "(point INTEGER PRIMARY KEY, chars INTEGER, lines INTEGER)"
+                )
+                conn.execute("DELETE FROM shift")
+                conn.executemany(
+                    "INSERT INTO shift VALUES (?, ?, ?) ON CONFLICT (point) DO UPDATE SET "
+                    "chars = chars + excluded.chars, lines = lines + excluded.lines",
+                    [(s.point, s.chars, s.lines) for s in shifts],
+                )
+                for table in _TABLES.values():  # (table names are our own constants)
+                    moved = f"FROM shift WHERE point <= {table}.span_start"
+                    conn.execute(
+                        f"UPDATE {table} SET "  # noqa: S608
+                        f"span_end = span_end + (SELECT COALESCE(SUM(chars), 0) {moved}), "
+                        f"span_line = span_line + (SELECT COALESCE(SUM(lines), 0) {moved}), "
+                        f"span_start = span_start + (SELECT COALESCE(SUM(chars), 0) {moved}) "
+                        "WHERE span_start >= (SELECT MIN(point) FROM shift)"
+                    )
                 longest = int(self.meta.get("longest_span", "0"))
                 for record, span in records:
                     table = _TABLES[type(record)]
