@@ -88,3 +88,9 @@ def test_only_the_command_that_runs_is_loaded() -> None:
     assert "ruhrtimeline.cli.views" in modules
     assert not {"ruhrtimeline.cli.publishing", "ruhrtimeline.cli.record"} & modules
     assert not {"ruhrtimeline.server", "ruhrtimeline.publish", "ruhrtimeline.ical"} & modules
+
+
+def test_a_warm_listing_for_scripts_loads_no_writing_or_terminal_code() -> None:
+    subprocess.run([sys.executable, "-m", "ruhrtimeline", "list"], capture_output=True, check=True)
+    modules = imported_modules("list", "--partner", "gzm", "--format", "json")
+    assert not {"ruhrtimeline.terminal", "ruhrtimeline.edits", "tempfile", "shutil"} & modules

@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import struct
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from .dates import EdtfDate, parse_edtf
-from .files import locked_temporary, remove_abandoned
 from .positions import Layout, Section, Span
 from .query import EventFilter, normalize
 from .records import (
@@ -450,6 +448,8 @@ class Index:
             conn = sqlite3.connect(":memory:")
             cls._fill(conn, entries, meta)
             return cls(conn)
+        from .files import locked_temporary, remove_abandoned  # writing only
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             remove_abandoned(path.parent, is_temporary)
@@ -507,6 +507,10 @@ class Index:
         copy, sealed and renamed into place, so that readers of the old file are undisturbed
         and a crash leaves one or the other.  `IndexUnavailable` when it cannot be done (then
         drop the index)."""
+        import shutil
+
+        from .files import locked_temporary
+
         try:
             if not _verify(path):
                 raise IndexUnavailable("an index of another format")

@@ -28,7 +28,6 @@ from types import TracebackType
 
 from . import __version__
 from .errors import NotFound, Problem, StoreError
-from .files import remove_abandoned
 from .index import Index, IndexDamaged, IndexUnavailable, Shift, is_temporary
 from .locations import bundled_store_path, cache_dir, resolve_store_path
 from .positions import Layout, Span
@@ -402,5 +401,7 @@ def clear_cache() -> int:
             item.unlink()
             removed += 1
     if folder.is_dir():
+        from .files import remove_abandoned  # only when clearing
+
         remove_abandoned(folder, is_temporary)
     return removed

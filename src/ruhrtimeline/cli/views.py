@@ -125,11 +125,13 @@ def timeline(
         term.lines(lines)
 
 
-def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
-    from ruhrtimeline.terminal import DEFAULT_COLUMNS, EVENT_COLUMNS
-
+def _columns(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
     if value is None:
-        return DEFAULT_COLUMNS
+        return None  # the table's own (and JSON and CSV need no terminal code)
+    from ruhrtimeline.terminal import EVENT_COLUMNS
+
     names = tuple(name.strip().lower() for name in value.split(",") if name.strip())
     unknown = [name for name in names if name not in EVENT_COLUMNS]
     if unknown or not names:
@@ -166,7 +168,7 @@ def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> t
 def list_events(
     flt: EventFilter,
     fmt: str,
-    columns: tuple[str, ...],
+    columns: tuple[str, ...] | None,
     sort: str,
     reverse: bool,
     output: Path | None,
@@ -199,7 +201,7 @@ def list_events(
         return
     from ruhrtimeline.terminal import event_table
 
-    table = event_table(events, db.directory, lang_, columns)
+    table = event_table(events, db.directory, lang_, *([columns] if columns else []))
     _table(table, fmt, output, width, no_color, pager, lang_, not table.rows)
 
 
