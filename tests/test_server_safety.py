@@ -461,7 +461,8 @@ def test_resets_and_huge_heads_leave_no_traceback_and_little_memory() -> None:
             s.close()
         assert get(port, "/all.ics")[0] == 200
         growth = _peak_kib(process.pid) - before
-    assert growth < 64 * 1024, f"{growth} KiB"
+    # About 100 KiB a connection at most (what is read and not yet parsed), 15 MiB for 150.
+    assert growth < 32 * 1024, f"{growth} KiB"
     assert not [line for line in log if "Traceback" in line or "Error" in line]
 
 

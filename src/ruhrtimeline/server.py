@@ -59,7 +59,8 @@ MAX_PER_ADDRESS = 256
 MAX_HEAD = 32 * 1024  # bytes of a request line and headers together
 LINGER_BYTES = 16 << 20  # at most this much of a refused request is read and dropped
 MAX_HEADERS = 100
-CHUNK = 64 * 1024
+CHUNK = 64 * 1024  # bytes of a file sent at a time
+READ = 16 * 1024  # bytes read from a client at a time; a paused client holds at most twice this
 SMALL = 256 * 1024  # files up to this size are read into memory to be sent, larger ones sendfile
 _NOT_FOUND = b"404 Not Found: this server has the feeds listed at /\n"
 
@@ -429,6 +430,10 @@ class FeedServer:
         self.log = log
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.socket = socket.create_server(address, family=family, backlog=512)
+        # Only request heads are read, never bodies: a small receive buffer (inherited by every
+        # connection) bounds what one read can take in, and so the memory a flood of huge heads
+        # can hold, without slowing the feeds, which go the other way.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, READ)
         self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
         self._open = 0
         self._by_address: collections.Counter[str] = collections.Counter()
@@ -456,7 +461,7 @@ class FeedServer:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        server = await asyncio.start_server(self._connection, sock=self.socket, limit=CHUNK)
+        server = await asyncio.start_server(self._connection, sock=self.socket, limit=READ)
         checker = asyncio.create_task(self._check())
         try:
             await self._stop.wait()
@@ -536,7 +541,7 @@ class FeedServer:
                 writer.write_eof()
             async with asyncio.timeout(2.0):
                 dropped = 0
-                while dropped < LINGER_BYTES and (chunk := await reader.read(CHUNK)):
+                while dropped < LINGER_BYTES and (chunk := await reader.read(READ)):
                     dropped += len(chunk)
 
     @staticmethod
@@ -561,7 +566,7 @@ class FeedServer:
             if event is h11.NEED_DATA:
                 if request is not None:
                     return request, False  # a body follows: answer, then close
-                data = await reader.read(CHUNK)
+                data = await reader.read(READ)
                 lines += data.count(b"\n")
                 conn.receive_data(data)
                 continue
